@@ -1,0 +1,34 @@
+/// The deterministic natural-language profile that prompts start from (Chat-REC's "user profile").
+public enum ProfileSummary {
+    /// - Parameter includeDemographics: privacy switch; when false, age, gender and occupation are left out.
+    public static func text(for profile: UserProfile, includeDemographics: Bool) -> String {
+        var sentences = [String]()
+        if includeDemographics, let demographics = profile.demographics {
+            var parts = [String]()
+            if demographics.age != nil { parts.append("aged \(demographics.ageBand)") }
+            if let gender = demographics.gender, !gender.isEmpty { parts.append(gender == "M" ? "male" : gender == "F" ? "female" : gender) }
+            if let occupation = demographics.occupation, !occupation.isEmpty, occupation != "none" { parts.append("works as \(occupation)") }
+            if !parts.isEmpty { sentences.append("The user is " + parts.joined(separator: ", ") + ".") }
+        }
+        let counts = InteractionType.allCases.compactMap { type -> String? in
+            guard let count = profile.countsByType[type], count > 0 else { return nil }
+            return "\(count) \(type.rawValue)\(count == 1 ? "" : "s")"
+        }
+        if !counts.isEmpty { sentences.append("They have " + counts.joined(separator: ", ") + ".") }
+        if let mean = profile.ratingMean {
+            var line = "Their average rating is \(format(mean)) out of 5"
+            if let spread = profile.ratingStandardDeviation { line += " (spread \(format(spread)))" }
+            sentences.append(line + ".")
+        }
+        let genres = profile.genreAffinity().prefix(3).map(\.genre)
+        if !genres.isEmpty { sentences.append("They lean towards " + genres.joined(separator: ", ") + ".") }
+        let loved = profile.recentHistory.filter { $0.type == .rating && $0.value >= 4 }.prefix(3).map(\.item.title)
+        if !loved.isEmpty { sentences.append("Recently liked: " + loved.joined(separator: "; ") + ".") }
+        return sentences.isEmpty ? "A new user with no history yet." : sentences.joined(separator: " ")
+    }
+
+    static func format(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded)).0" : "\(rounded)"
+    }
+}

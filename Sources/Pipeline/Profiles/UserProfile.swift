@@ -1,0 +1,73 @@
+import Foundation
+
+/// One entry of a user's recent history, newest first in a profile.
+public struct HistoryEntry: Sendable, Hashable {
+    public var item: Item
+    public var type: InteractionType
+    public var value: Double
+    public var timestamp: Double
+
+    public init(item: Item, type: InteractionType, value: Double, timestamp: Double) {
+        self.item = item
+        self.type = type
+        self.value = value
+        self.timestamp = timestamp
+    }
+}
+
+/// Everything the worker knows about a user, aggregated from interactions.
+public struct UserProfile: Sendable, Hashable {
+    public var userID: Int
+    public var demographics: UserDemographics?
+    public var countsByType: [InteractionType: Int]
+    public var ratingCount: Int
+    public var ratingSum: Double
+    public var ratingSumOfSquares: Double
+    public var firstSeen: Double?
+    public var lastSeen: Double?
+    /// Newest first.
+    public var recentHistory: [HistoryEntry]
+
+    public init(
+        userID: Int, demographics: UserDemographics? = nil, countsByType: [InteractionType: Int] = [:],
+        ratingCount: Int = 0, ratingSum: Double = 0, ratingSumOfSquares: Double = 0,
+        firstSeen: Double? = nil, lastSeen: Double? = nil, recentHistory: [HistoryEntry] = []
+    ) {
+        self.userID = userID
+        self.demographics = demographics
+        self.countsByType = countsByType
+        self.ratingCount = ratingCount
+        self.ratingSum = ratingSum
+        self.ratingSumOfSquares = ratingSumOfSquares
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.recentHistory = recentHistory
+    }
+
+    public var eventCount: Int { countsByType.values.reduce(0, +) }
+
+    public var ratingMean: Double? { ratingCount > 0 ? ratingSum / Double(ratingCount) : nil }
+
+    public var ratingStandardDeviation: Double? {
+        guard ratingCount > 1, let mean = ratingMean else { return nil }
+        let variance = max(0, ratingSumOfSquares / Double(ratingCount) - mean * mean)
+        return variance.squareRoot()
+    }
+
+    /// Genre weights from recent history: each interaction's weight (rating centred on the user's mean,
+    /// or 1 for implicit events) decays with a half-life counted from the newest interaction.
+    public func genreAffinity(halfLifeDays: Double = 90) -> [(genre: String, weight: Double)] {
+        guard let newest = recentHistory.first?.timestamp else { return [] }
+        let mean = ratingMean ?? 3
+        var weights = [String: Double]()
+        for entry in recentHistory {
+            let ageDays = max(0, newest - entry.timestamp) / 86_400
+            let decay = exp2(-ageDays / halfLifeDays)
+            let base = entry.type == .rating ? (entry.value - mean + 1) : 1
+            for genre in entry.item.genres { weights[genre, default: 0] += base * decay }
+        }
+        return weights.filter { $0.value > 0 }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { (genre: $0.key, weight: $0.value) }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Pipeline
+import PostgresClient
+
+/// Applies consumed batches with exactly-once effects: events, profile and item aggregates, stub items,
+/// dead letters, the refresh queue and the partitions' next offsets all commit in one transaction.
+public struct IngestStore: Sendable {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    public func apply(_ batch: IngestBatch) throws -> IngestOutcome {
+        try connection.transaction { tx in
+            try advanceOffsets(tx, batch)
+            try storeDeadLetters(tx, batch.deadLetters)
+            guard !batch.events.isEmpty else {
+                return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0)
+            }
+            try tx.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS staging_events (
+                    user_id integer, event_id text, item_id integer, type text, value real, ts double precision
+                ) ON COMMIT DELETE ROWS
+                """)
+            try tx.copy("COPY staging_events FROM STDIN", lines: batch.events.lazy.map(Self.copyLine))
+            let row = try tx.query(Self.applySQL)[0]
+            let inserted = try row.int("inserted")
+            return IngestOutcome(inserted: inserted, duplicates: batch.events.count - inserted,
+                                 usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
+        }
+    }
+
+    /// Next offsets per partition for a consumer group (where to resume after an assignment).
+    public func storedOffsets(groupID: String, topic: String) throws -> [Int32: Int64] {
+        let rows = try connection.query(
+            "SELECT partition, next_offset FROM consumer_offsets WHERE group_id = $1 AND topic = $2", [groupID, topic])
+        return Dictionary(uniqueKeysWithValues: try rows.map { (Int32(try $0.int("partition")), Int64(try $0.int("next_offset"))) })
+    }
+
+    private func advanceOffsets(_ tx: PostgresConnection, _ batch: IngestBatch) throws {
+        for progress in batch.progress {
+            let changed: Int
+            if let expected = progress.expectedNextOffset {
+                changed = try tx.execute("""
+                    UPDATE consumer_offsets SET next_offset = $4, updated_at = now()
+                    WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $5
+                    """, [batch.groupID, progress.topic, Int(progress.partition), progress.newNextOffset, expected])
+            } else {
+                changed = try tx.execute("""
+                    INSERT INTO consumer_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT DO NOTHING
+                    """, [batch.groupID, progress.topic, Int(progress.partition), progress.newNextOffset])
+            }
+            guard changed == 1 else { throw OffsetFenceViolation(topic: progress.topic, partition: progress.partition) }
+        }
+    }
+
+    private func storeDeadLetters(_ tx: PostgresConnection, _ letters: [DeadLetter]) throws {
+        guard !letters.isEmpty else { return }
+        try tx.execute("""
+            INSERT INTO dead_letters (topic, partition, kafka_offset, user_id, payload, payload_bytes, reason)
+            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[], $5::bytea[], $6::int[], $7::text[])
+            ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
+            """, [
+                letters.map(\.topic), letters.map { Int($0.partition) }, letters.map { Int($0.offset) },
+                letters.map(\.userID), letters.map { PostgresBytes(Array($0.payload.prefix(DeadLetter.storedPayloadLimit))) },
+                letters.map(\.payload.count), letters.map { String($0.reason.prefix(1000)) },
+            ])
+    }
+
+    static func copyLine(_ event: InteractionEvent) -> String {
+        PostgresCopy.line([String(event.userID), event.eventID, String(event.itemID), event.type.rawValue,
+                           String(event.value), String(event.timestamp)])
+    }
+
+    /// One statement so PostgreSQL plans the whole batch at once; data-modifying CTEs all run even when unreferenced.
+    static let applySQL = """
+        WITH ins AS (
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
+            SELECT DISTINCT ON (user_id, event_id) user_id, event_id, item_id, type, value, to_timestamp(ts)
+            FROM staging_events
+            ON CONFLICT (user_id, event_id) DO NOTHING
+            RETURNING user_id, item_id, type, value, occurred_at
+        ), profiles AS (
+            INSERT INTO user_profiles AS p (user_id, event_count, rating_count, rating_sum, rating_sum_sq,
+                view_count, watch_count, purchase_count, click_count, first_seen, last_seen, updated_at)
+            SELECT user_id, count(*),
+                count(*) FILTER (WHERE type = 'rating'),
+                coalesce(sum(value) FILTER (WHERE type = 'rating'), 0),
+                coalesce(sum(value::double precision * value) FILTER (WHERE type = 'rating'), 0),
+                count(*) FILTER (WHERE type = 'view'), count(*) FILTER (WHERE type = 'watch'),
+                count(*) FILTER (WHERE type = 'purchase'), count(*) FILTER (WHERE type = 'click'),
+                min(occurred_at), max(occurred_at), now()
+            FROM ins GROUP BY user_id
+            ON CONFLICT (user_id) DO UPDATE SET
+                event_count = p.event_count + EXCLUDED.event_count,
+                rating_count = p.rating_count + EXCLUDED.rating_count,
+                rating_sum = p.rating_sum + EXCLUDED.rating_sum,
+                rating_sum_sq = p.rating_sum_sq + EXCLUDED.rating_sum_sq,
+                view_count = p.view_count + EXCLUDED.view_count,
+                watch_count = p.watch_count + EXCLUDED.watch_count,
+                purchase_count = p.purchase_count + EXCLUDED.purchase_count,
+                click_count = p.click_count + EXCLUDED.click_count,
+                first_seen = LEAST(p.first_seen, EXCLUDED.first_seen),
+                last_seen = GREATEST(p.last_seen, EXCLUDED.last_seen),
+                updated_at = now()
+            RETURNING user_id
+        ), stats AS (
+            INSERT INTO item_stats AS s (item_id, interaction_count, rating_count, rating_sum, last_seen)
+            SELECT item_id, count(*), count(*) FILTER (WHERE type = 'rating'),
+                coalesce(sum(value) FILTER (WHERE type = 'rating'), 0), max(occurred_at)
+            FROM ins GROUP BY item_id
+            ON CONFLICT (item_id) DO UPDATE SET
+                interaction_count = s.interaction_count + EXCLUDED.interaction_count,
+                rating_count = s.rating_count + EXCLUDED.rating_count,
+                rating_sum = s.rating_sum + EXCLUDED.rating_sum,
+                last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen)
+            RETURNING item_id
+        ), stubs AS (
+            INSERT INTO items (item_id, title, is_stub)
+            SELECT DISTINCT item_id, 'Item ' || item_id, true FROM ins
+            ON CONFLICT (item_id) DO NOTHING
+            RETURNING item_id
+        ), queued AS (
+            INSERT INTO refresh_queue AS q (user_id)
+            SELECT user_id FROM profiles
+            ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1
+            RETURNING user_id
+        )
+        SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM profiles) AS users,
+               (SELECT count(*) FROM stubs) AS stubs, (SELECT count(*) FROM stats) AS items_touched,
+               (SELECT count(*) FROM queued) AS queued
+        """
+}

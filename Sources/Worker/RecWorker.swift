@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct RecWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recworker",
+        abstract: "Streaming and nightly recommendation worker: Kafka events in, LLM-reranked recommendations out in PostgreSQL.",
+        subcommands: [
+            MigrateCommand.self,
+        ]
+    )
+}
