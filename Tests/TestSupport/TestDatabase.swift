@@ -1,0 +1,54 @@
+import Foundation
+import PostgresClient
+import Storage
+
+/// A throw-away database on the dev PostgreSQL, migrated to the current schema and dropped on `drop()`.
+public final class TestDatabase: @unchecked Sendable {
+    public let name: String
+    public let url: String
+    private let adminURL: String
+
+    public init(migrated: Bool = true) throws {
+        adminURL = try TestEnvironment.require("DATABASE_URL")
+        name = "recworker_test_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresConnection(url: adminURL)
+        try admin.execute("CREATE DATABASE \(name)")
+        url = TestEnvironment.replacingDatabase(in: adminURL, with: name)
+        if migrated { try Migrator.bundled().migrate(try connect()) }
+    }
+
+    public func connect() throws -> PostgresConnection { try PostgresConnection(url: url) }
+
+    public func drop() {
+        guard let admin = try? PostgresConnection(url: adminURL) else { return }
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+}
+
+public enum TestEnvironment {
+    /// Integration tests run against the dev services; without them they fail with what to run.
+    public static func require(_ variable: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
+            throw MissingService(variable: variable)
+        }
+        return value
+    }
+
+    public struct MissingService: Error, CustomStringConvertible {
+        public let variable: String
+        public var description: String {
+            "\(variable) is not set: start the dev services and load their environment (deploy/dev/test.sh does both)"
+        }
+    }
+
+    static func replacingDatabase(in url: String, with name: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.path = "/" + name
+        return components.string ?? url
+    }
+
+    /// A topic name no other test uses.
+    public static func uniqueTopic(_ prefix: String) -> String {
+        "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+}
