@@ -1,0 +1,82 @@
+import Pipeline
+import PostgresClient
+
+/// Reads user profiles: stored aggregates, demographics and recent history joined with item metadata.
+public struct ProfileStore: Sendable {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    public func profiles(userIDs: [Int], historyLength: Int = 20) throws -> [Int: UserProfile] {
+        guard !userIDs.isEmpty else { return [:] }
+        let aggregates = try connection.query("""
+            SELECT p.user_id, p.rating_count, p.rating_sum, p.rating_sum_sq, p.view_count, p.watch_count,
+                   p.purchase_count, p.click_count, extract(epoch FROM p.first_seen) AS first_seen,
+                   extract(epoch FROM p.last_seen) AS last_seen, u.age, u.gender, u.occupation, u.zip,
+                   u.user_id IS NOT NULL AS has_demographics
+            FROM user_profiles p LEFT JOIN users u ON u.user_id = p.user_id
+            WHERE p.user_id = ANY($1::int[])
+            """, [userIDs])
+        var profiles = [Int: UserProfile]()
+        for row in aggregates {
+            let id = try row.int("user_id")
+            let counts: [InteractionType: Int] = [
+                .rating: try row.int("rating_count"), .view: try row.int("view_count"), .watch: try row.int("watch_count"),
+                .purchase: try row.int("purchase_count"), .click: try row.int("click_count"),
+            ]
+            profiles[id] = UserProfile(
+                userID: id,
+                demographics: try row.bool("has_demographics")
+                    ? UserDemographics(id: id, age: row.optionalInt("age"), gender: row["gender"], occupation: row["occupation"], zip: row["zip"])
+                    : nil,
+                countsByType: counts.filter { $0.value > 0 },
+                ratingCount: try row.int("rating_count"), ratingSum: try row.double("rating_sum"),
+                ratingSumOfSquares: try row.double("rating_sum_sq"),
+                firstSeen: row.optionalDouble("first_seen"), lastSeen: row.optionalDouble("last_seen"))
+        }
+        let history = try connection.query("""
+            SELECT h.user_id, h.item_id, h.type, h.value, extract(epoch FROM h.occurred_at) AS ts,
+                   i.title, i.year, i.genres
+            FROM unnest($1::int[]) AS wanted(user_id)
+            CROSS JOIN LATERAL (
+                SELECT user_id, item_id, type, value, occurred_at FROM interactions x
+                WHERE x.user_id = wanted.user_id ORDER BY occurred_at DESC, event_id DESC LIMIT $2
+            ) h
+            LEFT JOIN items i ON i.item_id = h.item_id
+            ORDER BY h.user_id, h.occurred_at DESC, h.item_id
+            """, [userIDs, historyLength])
+        for row in history {
+            let userID = try row.int("user_id")
+            let itemID = try row.int("item_id")
+            let item = Item(id: itemID, title: row["title"] ?? "Item \(itemID)", year: row.optionalInt("year"),
+                            genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
+            let entry = HistoryEntry(item: item, type: InteractionType(rawValue: try row.string("type")) ?? .view,
+                                     value: try row.double("value"), timestamp: try row.double("ts"))
+            profiles[userID]?.recentHistory.append(entry)
+        }
+        return profiles
+    }
+
+    /// Every item a user has interacted with: what candidates must exclude.
+    public func seenItems(userIDs: [Int]) throws -> [Int: Set<Int>] {
+        guard !userIDs.isEmpty else { return [:] }
+        let rows = try connection.query(
+            "SELECT user_id, array_agg(DISTINCT item_id) AS items FROM interactions WHERE user_id = ANY($1::int[]) GROUP BY user_id",
+            [userIDs])
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.int("user_id"), Set(try $0.intArray("items"))) })
+    }
+
+    public func storeSummaries(_ summaries: [Int: String]) throws {
+        guard !summaries.isEmpty else { return }
+        let ids = Array(summaries.keys)
+        try connection.execute(
+            "UPDATE user_profiles p SET summary = s.summary FROM unnest($1::int[], $2::text[]) AS s(user_id, summary) WHERE p.user_id = s.user_id",
+            [ids, ids.map { summaries[$0]! }])
+    }
+
+    /// Interaction counts per item (for popularity).
+    public func itemPopularity() throws -> [Int: Double] {
+        let rows = try connection.query("SELECT item_id, interaction_count FROM item_stats")
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.int("item_id"), try $0.double("interaction_count")) })
+    }
+}
