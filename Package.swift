@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "recworker",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "recworker", targets: ["Worker"]),
     ],
@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "Storage", dependencies: [
             "PostgresClient", "Pipeline",
             .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Migrations")]),
+        ], plugins: ["EmbedMigrations"]),
+        .executableTarget(name: "EmbedMigrationsTool"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .target(name: "LLMClient", dependencies: [
             "Pipeline",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
