@@ -140,6 +140,8 @@ final class IngestLoop: @unchecked Sendable {
         while true {
             // Polling a paused assignment delivers nothing but serves heartbeats and rebalances.
             _ = try consumer.poll(maxMessages: 1, timeout: delay)
+            // An outage is not idleness: the worker still has events to apply.
+            lastActivity.withLock { $0 = .now }
             if stopRequested.load(ordering: .relaxed) { throw CancellationError() }
             guard let connection = try? PostgresConnection(url: databaseURL) else {
                 delay = min(delay * 2, .seconds(5))
@@ -147,6 +149,7 @@ final class IngestLoop: @unchecked Sendable {
             }
             try rewind(consumer, connection: connection)
             consumer.resume(positions.assigned)
+            lastActivity.withLock { $0 = .now }
             logger.info("database is back, resuming from the stored offsets")
             return connection
         }
