@@ -16,6 +16,6 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A uniform index in `0..<bound` without the cost of `Int.random(in:)`'s rejection loop (bias < 2⁻³²).
     @inline(__always)
     public mutating func index(below bound: Int) -> Int {
-        Int((next() >> 32) &* UInt64(bound) >> 32)
+        Int(((next() >> 32) &* UInt64(bound)) >> 32)
     }
 }

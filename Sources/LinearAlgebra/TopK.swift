@@ -10,7 +10,7 @@ public struct IndexedScore: Sendable, Hashable {
 }
 
 /// Partial selection of the k largest scores in a row in O(n log k), instead of sorting all n.
-/// Entries equal to `-Float.infinity` are treated as excluded (callers mask seen items that way);
+/// Entries equal to `-Float.infinity` (or NaN) are treated as excluded (callers mask seen items that way);
 /// ties go to the lower index so results are deterministic.
 public enum TopK {
     public static func select(_ scores: UnsafeBufferPointer<Float>, k: Int) -> [IndexedScore] {
@@ -23,7 +23,7 @@ public enum TopK {
         let n = scores.count
         while column < n && heapScores.count < k {
             let score = scores[column]
-            if score != -.infinity {
+            if score > -.infinity {
                 heapScores.append(score); heapIndices.append(Int32(column))
                 siftUp(&heapScores, &heapIndices, heapScores.count - 1)
             }

@@ -80,12 +80,12 @@ public enum VectorKernels {
     }
 
     @inlinable @inline(__always)
-    @usableFromInline static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
     }
 
     @inlinable @inline(__always)
-    @usableFromInline static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 }

@@ -1,7 +1,7 @@
 import LinearAlgebra
 
 /// A weighted sum of several models' scores. Each model's scores are standardised per user (zero mean, unit
-/// variance over the catalogue) first, so weights express relative trust rather than compensating for
+/// variance over the items the user has not seen) first, so weights express relative trust rather than compensating for
 /// each model's scale. Updates pass through to every component.
 public struct BlendedModel: RecommenderModel {
     public struct Component: Sendable {
@@ -28,21 +28,32 @@ public struct BlendedModel: RecommenderModel {
         var componentScores = [Float]()
         for component in components where component.weight != 0 {
             component.model.score(users: users, data: data, into: &componentScores)
-            for slot in 0..<users.count {
+            for (slot, user) in users.enumerated() {
                 let range = slot * columns ..< (slot + 1) * columns
+                // Standardise over the items the user has not seen: those are the ones being ranked, and
+                // seen items' large scores would otherwise inflate the spread.
+                for item in data.userItems[user] { componentScores[range.lowerBound + Int(item)] = .nan }
                 let (mean, deviation) = Self.moments(componentScores[range])
                 let scale = deviation > 0 ? component.weight / deviation : 0
                 for index in range { scores[index] += (componentScores[index] - mean) * scale }
             }
         }
+        // Seen items are never candidates; they carry NaN from the standardisation above.
+        for (slot, user) in users.enumerated() {
+            for item in data.userItems[user] { scores[slot * columns + Int(item)] = -.infinity }
+        }
     }
 
+    /// Mean and standard deviation of the values that are not NaN.
     static func moments(_ values: ArraySlice<Float>) -> (mean: Float, deviation: Float) {
         guard !values.isEmpty else { return (0, 0) }
-        var sum = 0.0, squares = 0.0
-        for value in values { sum += Double(value); squares += Double(value) * Double(value) }
-        let mean = sum / Double(values.count)
-        let variance = max(0, squares / Double(values.count) - mean * mean)
+        var sum = 0.0, squares = 0.0, count = 0
+        for value in values where !value.isNaN {
+            sum += Double(value); squares += Double(value) * Double(value); count += 1
+        }
+        guard count > 0 else { return (0, 0) }
+        let mean = sum / Double(count)
+        let variance = max(0, squares / Double(count) - mean * mean)
         return (Float(mean), Float(variance.squareRoot()))
     }
 

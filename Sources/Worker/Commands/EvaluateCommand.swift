@@ -29,6 +29,8 @@ struct EvaluateCommand: ParsableCommand {
     var models = "popularity,item-knn,svd,bpr,als,ease,blend"
     @Flag(help: "Evaluate on a validation split carved from the training ratings (per-user 80/20, seed 7) instead of the test ratings: for choosing hyper-parameters.")
     var validation = false
+    @Option(name: .customLong("set"), help: "Override a hyper-parameter or blend weight, e.g. --set als.regularization=10 --set blend.als=0.5 (repeatable).")
+    var overrides: [String] = []
     @Option(help: "Write <prefix>.csv and <prefix>.json.")
     var output = "results/evaluation"
 
@@ -51,11 +53,13 @@ struct EvaluateCommand: ParsableCommand {
         let catalogue = dataset?.items.map(\.id) ?? Array(Set((split.train + split.test).map(\.itemID))).sorted()
         let data = InteractionData(ratings: split.train, catalogue: catalogue)
         let evaluator = TopNEvaluator(k: k, relevanceThreshold: `protocol` == .leaveOneOut ? nil : 4)
-        let hyperparameters = ModelHyperparameters()
+        var hyperparameters = ModelHyperparameters()
+        var blend = CandidateBlend.default
+        for assignment in overrides where try !blend.set(assignment) { try hyperparameters.set(assignment) }
         var results = [TopNEvaluator.ModelResult]()
         for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
             let result = try evaluator.evaluate(name: name, data: data, test: split.test) {
-                if name == "blend" { return try CandidateBlend.default.fit(data: data, hyperparameters: hyperparameters) }
+                if name == "blend" { return try blend.fit(data: data, hyperparameters: hyperparameters) }
                 guard let kind = ModelKind(rawValue: name), kind != .content else {
                     throw ValidationError("unknown model \(name): use \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or blend")
                 }
