@@ -4,10 +4,10 @@
 /// NDCG@10 on a validation split carved from the *training* ratings (per-user random 80/20, seed 7), so the
 /// test ratings never influence them.
 public struct ModelHyperparameters: Sendable, Hashable, Codable {
-    public var itemKNN = ItemKNNModel.Configuration(neighbours: 50, shrinkage: 0)
+    public var itemKNN = ItemKNNModel.Configuration(neighbours: 20, shrinkage: 10)
     public var ease = EASEModel.Configuration(regularization: 500)
-    public var als = ALSModel.Configuration()
-    public var bpr = BPRModel.Configuration()
+    public var als = ALSModel.Configuration(factors: 32, regularization: 20, alpha: 1)
+    public var bpr = BPRModel.Configuration(factors: 64, learningRate: 0.05, regularization: 0.01)
     public var biasedMF = BiasedMFModel.Configuration()
 
     public init() {}
