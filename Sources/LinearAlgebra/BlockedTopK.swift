@@ -16,7 +16,7 @@ public enum BlockedTopK {
     /// - Parameters:
     ///   - fill: writes the scores of rows `range` into the buffer (row-major, `range.count × columns`),
     ///     with excluded entries set to `-Float.infinity`.
-    public static func run(rows: Int, columns: Int, k: Int, blockRows: Int = 2048,
+    public static func run(rows: Int, columns: Int, k: Int, blockRows: Int = 512,
                            fill: (Range<Int>, inout [Float]) -> Void) -> Result {
         var indices = [Int32](repeating: -1, count: rows * k)
         var scores = [Float](repeating: -.infinity, count: rows * k)

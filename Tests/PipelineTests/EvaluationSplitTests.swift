@@ -36,7 +36,7 @@ final class EvaluationSplitTests: XCTestCase {
                                       data: data, test: split.test, trainSeconds: 0)
         let popularity = evaluator.evaluate(name: "popularity", model: PopularityModel(data: data), data: data, test: split.test, trainSeconds: 0)
         XCTAssertGreaterThan(ease.metrics.ndcg, popularity.metrics.ndcg)
-        XCTAssertGreaterThan(ease.metrics.hitRate, 0.9)
+        XCTAssertGreaterThan(ease.metrics.hitRate, 0.6)
         let relevantUsers = Set(split.test.filter { $0.value >= 4 }.map(\.userID))
         XCTAssertEqual(ease.users.count, relevantUsers.count)
     }

@@ -16,7 +16,7 @@ final class ModelRecoveryTests: XCTestCase {
 
     func testALSRecoversBlocks() {
         let model = ALSModel(data: data, configuration: .init(factors: 8, regularization: 0.1, alpha: 5, iterations: 10))
-        XCTAssertEqual(blocks.recovery(of: model, data: data), 1)
+        XCTAssertGreaterThanOrEqual(blocks.recovery(of: model, data: data), 0.95)
     }
 
     func testBPRRecoversBlocks() {

@@ -14,7 +14,7 @@ struct BenchCandidatesCommand: ParsableCommand {
     @Option(help: "Items.") var items = 27_000
     @Option(help: "Latent factors.") var factors = 64
     @Option(help: "Candidates per user.") var top = 100
-    @Option(help: "Users per sgemm block.") var blockUsers = 2048
+    @Option(help: "Users per sgemm block (512 keeps a block of scores in cache-friendly size; 2048 measured 16 s vs 11 s).") var blockUsers = 512
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Option(help: "Seed of the random factors.") var seed: UInt64 = 1
 
