@@ -38,6 +38,9 @@ struct EvaluateCommand: ParsableCommand {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
         if train == nil && movielens == nil { throw ValidationError("pass --movielens DIR, or --train FILE --test FILE") }
         guard k > 0 else { throw ValidationError("--k must be positive") }
+        if `protocol` == .paper {
+            throw ValidationError("--protocol paper is not implemented yet (needs the study's Table 1 numbers); use full-catalog or leave-one-out")
+        }
     }
 
     func run() throws {
