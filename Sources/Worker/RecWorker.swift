@@ -12,6 +12,8 @@ struct RecWorker: AsyncParsableCommand {
             ProduceCommand.self,
             StreamCommand.self,
             ShowCommand.self,
+            EvaluateCommand.self,
+            BenchCommand.self,
         ]
     )
 }

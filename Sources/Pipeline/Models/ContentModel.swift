@@ -1,0 +1,48 @@
+/// Genre/decade similarity between an item and the items in a user's history: the only signal a brand-new
+/// item has, so candidate generation uses it to let new items surface before anyone interacts with them.
+public struct ContentModel: RecommenderModel {
+    public var kind: ModelKind { .content }
+    /// Per item id: unit-length vector of genre flags and a one-hot release decade.
+    private var vectors: [Int: [Float]]
+
+    public init(items: [Item]) {
+        vectors = Dictionary(items.map { ($0.id, Self.vector(for: $0)) }, uniquingKeysWith: { _, last in last })
+    }
+
+    static let decades = Array(stride(from: 1920, through: 2020, by: 10))
+
+    static func vector(for item: Item) -> [Float] {
+        var vector = MovieLensDataset.genreNames.map { item.genres.contains($0) ? Float(1) : 0 }
+        let decade = item.year.map { year in decades.lastIndex { $0 <= year } ?? 0 }
+        vector += decades.indices.map { $0 == decade ? 0.5 : 0 }
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
+    }
+
+    /// Adds or replaces item metadata (e.g. when the catalogue loader fills in a stub).
+    public mutating func upsert(_ item: Item) { vectors[item.id] = Self.vector(for: item) }
+
+    public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
+        let width = MovieLensDataset.genreNames.count + Self.decades.count
+        let itemVectors = data.items.ids.map { vectors[$0] ?? [Float](repeating: 0, count: width) }
+        scores = [Float](repeating: 0, count: users.count * data.itemCount)
+        for (slot, user) in users.enumerated() {
+            var profile = [Float](repeating: 0, count: width)
+            for item in data.userItems[user] {
+                for (d, value) in itemVectors[Int(item)].enumerated() { profile[d] += value }
+            }
+            for (column, vector) in itemVectors.enumerated() {
+                var total: Float = 0
+                for d in 0..<width { total += profile[d] * vector[d] }
+                scores[slot * data.itemCount + column] = total
+            }
+        }
+    }
+
+    /// Profiles are computed from the current history at scoring time: nothing to update.
+    public mutating func update(data: InteractionData, touched: TouchedSet) {}
+
+    public func snapshot(data: InteractionData) -> ModelSnapshot {
+        ModelSnapshot(kind: .content, parameters: [:], itemVectors: vectors)
+    }
+}
