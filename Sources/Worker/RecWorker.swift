@@ -12,6 +12,7 @@ struct RecWorker: AsyncParsableCommand {
             ProduceCommand.self,
             StreamCommand.self,
             ShowCommand.self,
+            BenchCommand.self,
         ]
     )
 }
