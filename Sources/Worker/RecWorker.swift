@@ -13,6 +13,7 @@ struct RecWorker: AsyncParsableCommand {
             StreamCommand.self,
             ShowCommand.self,
             BenchCommand.self,
+            ExportCommand.self,
         ]
     )
 }
