@@ -12,3 +12,9 @@ public struct LLMEndpoint: Sendable {
         self.apiKey = apiKey
     }
 }
+
+extension LLMEndpoint: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Safe for logs: the key is reduced to whether there is one.
+    public var description: String { "\(baseURL) model=\(model) key=\(apiKey == nil ? "none" : "set")" }
+    public var debugDescription: String { description }
+}

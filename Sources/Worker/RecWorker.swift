@@ -13,6 +13,7 @@ struct RecWorker: AsyncParsableCommand {
             StreamCommand.self,
             ShowCommand.self,
             EvaluateCommand.self,
+            ExportCommand.self,
             BenchCommand.self,
         ]
     )

@@ -26,12 +26,15 @@ public struct RerankRequest: Sendable {
     public var candidates: [Candidate]
     /// How many ranked items to return.
     public var limit: Int
+    /// Where the candidates came from: the source published when the reranker falls back to their order.
+    public var candidateSource: RecommendationSource
 
-    public init(userID: Int, profile: UserProfile, candidates: [Candidate], limit: Int) {
+    public init(userID: Int, profile: UserProfile, candidates: [Candidate], limit: Int, candidateSource: RecommendationSource = .model) {
         self.userID = userID
         self.profile = profile
         self.candidates = candidates
         self.limit = limit
+        self.candidateSource = candidateSource
     }
 }
 

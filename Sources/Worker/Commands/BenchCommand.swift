@@ -1,10 +1,10 @@
 import ArgumentParser
 
 /// Benchmarks that print one JSON object per line (seconds and throughput) for tracking over time.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks printing JSON lines (release builds only give meaningful numbers).",
-        subcommands: [BenchTrainCommand.self, BenchCandidatesCommand.self]
+        subcommands: [BenchTrainCommand.self, BenchCandidatesCommand.self, BenchRerankCommand.self]
     )
 }
