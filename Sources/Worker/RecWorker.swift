@@ -7,6 +7,9 @@ struct RecWorker: AsyncParsableCommand {
         abstract: "Streaming and nightly recommendation worker: Kafka events in, LLM-reranked recommendations out in PostgreSQL.",
         subcommands: [
             MigrateCommand.self,
+            NightlyCommand.self,
+            ConfigCommand.self,
+            BenchCommand.self,
         ]
     )
 }
