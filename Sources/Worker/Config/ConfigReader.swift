@@ -67,8 +67,12 @@ struct ConfigReader {
         for key in values.file.keys.sorted() where !knownKeys.contains(key) {
             throw ConfigError(key: key, message: "is not a recworker setting\(suggestion(for: key))", origin: values.file[key]?.origin)
         }
-        let knownVariables = Set(knownKeys.map(ConfigValues.environmentName(for:))).union(ConfigValues.reservedVariables)
-        for name in values.environment.keys.sorted() where name.hasPrefix(ConfigValues.prefix) && !knownVariables.contains(name) {
+        // Only variables that name a settings section are checked: `RECWORKER_NIGHTLY_KEEP_RUN` is a typo, while
+        // `RECWORKER_DEV_DIR` belongs to the dev tooling.
+        let knownVariables = Set(knownKeys.map(ConfigValues.environmentName(for:)))
+        let sectionPrefixes = Set(knownKeys.compactMap { $0.split(separator: ".").first }.map { ConfigValues.prefix + $0.uppercased() + "_" })
+        for name in values.environment.keys.sorted()
+        where sectionPrefixes.contains(where: name.hasPrefix) && !knownVariables.contains(name) {
             throw ConfigError(key: name, message: "is not a recworker setting; unset it or fix its name", origin: "environment")
         }
     }

@@ -22,8 +22,6 @@ struct ConfigValues: Sendable {
         "llm.api_key_file": "LLM_API_KEY_FILE",
     ]
     static let prefix = "RECWORKER_"
-    /// Variables with the prefix that are not settings.
-    static let reservedVariables: Set<String> = ["RECWORKER_CONFIG"]
 
     var file: [String: Value] = [:]
     var environment: [String: String] = [:]
