@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "recworker",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "recworker", targets: ["Worker"]),
     ],
@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "Storage", dependencies: [
             "PostgresClient", "Pipeline",
             .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Migrations")]),
+        ], plugins: ["EmbedMigrations"]),
+        .executableTarget(name: "EmbedMigrationsTool"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .target(name: "LLMClient", dependencies: [
             "Pipeline",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -52,7 +54,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
-        .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage", "KafkaClient", "Pipeline"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "LLMClientTests", dependencies: [

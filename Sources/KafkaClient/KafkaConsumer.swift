@@ -11,7 +11,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     public typealias StartingOffsets = @Sendable ([TopicPartition]) -> [TopicPartition: Int64]
     public typealias Revoked = @Sendable ([TopicPartition]) -> Void
 
-    private let handle: OpaquePointer
+    fileprivate let handle: OpaquePointer
     private let queue: OpaquePointer
     private let callbacks: Unmanaged<RebalanceCallbacks>
     private var closed = false
@@ -216,5 +216,17 @@ extension Duration {
     var milliseconds: Int {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension KafkaConsumer {
+    /// Messages between `nextOffset` and the partition's end, from librdkafka's cached high watermark
+    /// (updated with every fetch, so this never blocks); nil before the first fetch.
+    public func lag(_ partition: TopicPartition, nextOffset: Int64) -> Int64? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return max(0, high - max(nextOffset, low))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A failure reported by libpq or the server, with the SQLSTATE when the server sent one.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable { case connection, query, copy, protocolViolation }
@@ -21,7 +23,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        // libpq messages span lines; operators read one line per error.
+        let trimmed = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
         if let sqlState { return "PostgreSQL error \(sqlState): \(trimmed)" }
         return "PostgreSQL \(kind) error: \(trimmed)"
     }

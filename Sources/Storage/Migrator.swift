@@ -17,25 +17,22 @@ public struct Migrator: Sendable {
 
     public init(migrations: [Migration]) { self.migrations = migrations.sorted { $0.version < $1.version } }
 
-    /// Migrations from a folder of `NNN_name.sql` files; by default the ones bundled with recworker.
+    /// The migrations compiled in from `sql/`, or those in `directory` when given (NNN_name.sql files).
     public static func bundled(directory: String? = nil) throws -> Migrator {
-        let folder: URL
+        let files: [(file: String, sql: String)]
         if let directory {
-            folder = URL(fileURLWithPath: directory)
-        } else if let bundled = Bundle.module.url(forResource: "Migrations", withExtension: nil) {
-            folder = bundled
+            files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.map {
+                ($0, try String(contentsOfFile: (directory as NSString).appendingPathComponent($0), encoding: .utf8))
+            }
         } else {
-            throw StorageError("the bundled SQL migrations are missing; pass --sql-dir pointing at recworker's sql/ folder")
+            files = embeddedMigrations
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }
-        let migrations = try files.map { file -> Migration in
+        return Migrator(migrations: try files.map { file, sql in
             guard let version = Int(file.prefix { $0.isNumber }) else {
                 throw StorageError("migration file \(file) must start with its number, e.g. 001_core.sql")
             }
-            let sql = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             return Migration(version: version, name: String(file.dropLast(4)), sql: sql)
-        }
-        return Migrator(migrations: migrations)
+        })
     }
 
     /// Applies what is missing and returns the names applied now.

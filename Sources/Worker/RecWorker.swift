@@ -7,6 +7,11 @@ struct RecWorker: AsyncParsableCommand {
         abstract: "Streaming and nightly recommendation worker: Kafka events in, LLM-reranked recommendations out in PostgreSQL.",
         subcommands: [
             MigrateCommand.self,
+            LoadCatalogCommand.self,
+            SimulateCommand.self,
+            ProduceCommand.self,
+            StreamCommand.self,
+            ShowCommand.self,
             NightlyCommand.self,
             ConfigCommand.self,
             BenchCommand.self,

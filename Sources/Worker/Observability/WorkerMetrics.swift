@@ -1,0 +1,30 @@
+import Metrics
+
+/// Every metric the worker exports (names follow Prometheus conventions; served on /metrics).
+enum WorkerMetrics {
+    static let eventsConsumed = Counter(label: "recworker_events_consumed_total")
+    static let eventsApplied = Counter(label: "recworker_events_applied_total")
+    static let duplicateEvents = Counter(label: "recworker_events_duplicate_total")
+    static let deadLetters = Counter(label: "recworker_dead_letters_total")
+    static let batches = Counter(label: "recworker_batches_total")
+    static let batchLatency = Metrics.Timer(label: "recworker_batch_seconds", preferredDisplayUnit: .seconds)
+    static let fenceViolations = Counter(label: "recworker_offset_fence_violations_total")
+    static let databaseOutages = Counter(label: "recworker_database_outages_total")
+    static let consumerLag = Gauge(label: "recworker_consumer_lag_messages")
+    static let usersRefreshed = Counter(label: "recworker_users_refreshed_total")
+    static let refreshLatency = Metrics.Timer(label: "recworker_refresh_seconds", preferredDisplayUnit: .seconds)
+    static let freshness = Metrics.Timer(label: "recworker_freshness_seconds", preferredDisplayUnit: .seconds)
+
+    static func rerankCalls(outcome: String) -> Counter {
+        Counter(label: "recworker_rerank_calls_total", dimensions: [("outcome", outcome)])
+    }
+}
+
+extension Metrics.Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    func recordSeconds(_ seconds: Double) { recordNanoseconds(Int64(max(0, seconds) * 1_000_000_000)) }
+}

@@ -1,0 +1,24 @@
+/// How the stream worker consumes, batches and refreshes.
+struct StreamSettings: Sendable {
+    var brokers: String
+    var topic: String
+    var groupID: String
+    /// Most messages applied in one transaction.
+    var maxBatchSize: Int
+    /// Longest a batch waits to fill once its first message has arrived.
+    var maxBatchWait: Duration
+    /// Stop after this long with nothing consumed and nothing left to refresh (demo and test runs).
+    var exitWhenIdle: Duration?
+    var kafkaProperties: [String: String]
+}
+
+/// How the refresher regenerates candidates and published rows.
+struct RefreshSettings: Sendable {
+    var candidateCount: Int
+    var publishedCount: Int
+    var usersPerClaim: Int
+    var includeDemographics: Bool
+    /// Most LLM reranks this process may make (nil: no limit besides the client's own budget).
+    var maxLLMCalls: Int?
+    var modelVersion: String
+}
