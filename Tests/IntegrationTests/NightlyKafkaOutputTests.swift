@@ -13,7 +13,7 @@ final class NightlyKafkaOutputTests: XCTestCase {
         try NightlyFixtures.load(into: database.connect(), users: 40, items: 120, ratingsPerUser: 3...20)
         let topic = TestEnvironment.uniqueTopic("recommendations")
 
-        let result = try RecWorkerProcess.run(
+        let result = try RecworkerBinary.locate().run(
             ["nightly", "--database-url", database.url, "--progress", "none"],
             environment: ["RECWORKER_KAFKA_OUTPUT_ENABLED": "true", "RECWORKER_KAFKA_OUTPUT_TOPIC": topic, "KAFKA_BROKERS": brokers])
         XCTAssertEqual(result.status, 0, result.stderr)

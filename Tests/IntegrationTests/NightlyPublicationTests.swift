@@ -17,8 +17,12 @@ final class NightlyPublicationTests: XCTestCase {
     /// Spreads a run over a few hundred milliseconds so other processes can act while it writes.
     static let slow = ["RECWORKER_NIGHTLY_BATCH_SIZE": "10", "RECWORKER_NIGHTLY_BATCH_PAUSE_MS": "60"]
 
-    func nightly(_ extra: [String] = [], environment: [String: String] = [:]) throws -> RecWorkerProcess.Result {
-        try RecWorkerProcess.run(["nightly", "--database-url", database.url, "--progress", "lines"] + extra, environment: environment)
+    func nightly(_ extra: [String] = [], environment: [String: String] = [:]) throws -> RecworkerBinary.Output {
+        try RecworkerBinary.locate().run(["nightly", "--database-url", database.url, "--progress", "lines"] + extra, environment: environment)
+    }
+
+    func startNightly(environment: [String: String]) throws -> RunningProcess {
+        try RecworkerBinary.locate().start(["nightly", "--database-url", database.url, "--progress", "none"], environment: environment)
     }
 
     func testConcurrentReaderOnlySeesCompleteRuns() throws {
@@ -44,14 +48,13 @@ final class NightlyPublicationTests: XCTestCase {
     }
 
     func testKilledRunResumesToTheRowsOfAnUninterruptedRun() throws {
-        let child = try RecWorkerProcess(["nightly", "--database-url", database.url, "--progress", "none"],
-                                         environment: Self.slow)
+        let child = try startNightly(environment: Self.slow)
         let connection = try database.connect()
         let started = try waitUntil(timeout: 30) {
             try connection.query("SELECT count(*) AS n FROM run_progress")[0].int("n") >= 30
         }
-        child.killHard()
-        XCTAssertTrue(started, "the run never got going: \(child.wait().stderr)")
+        child.kill()
+        XCTAssertTrue(started, "the run never got going: \(child.finish().stderr)")
         let killed = try connection.query("SELECT run_id, status, user_count, planned_users FROM recommendation_runs")
         XCTAssertEqual(killed.count, 1)
         XCTAssertEqual(killed.first?["status"], "running", "kill -9 came too late to interrupt the run")
@@ -71,7 +74,7 @@ final class NightlyPublicationTests: XCTestCase {
         let reference = try TestDatabase()
         defer { reference.drop() }
         try NightlyFixtures.load(into: reference.connect(), users: 120, items: 300, ratingsPerUser: 5...40)
-        let uninterrupted = try RecWorkerProcess.run(["nightly", "--database-url", reference.url, "--progress", "none"])
+        let uninterrupted = try RecworkerBinary.locate().run(["nightly", "--database-url", reference.url, "--progress", "none"])
         XCTAssertEqual(uninterrupted.status, 0, uninterrupted.stderr)
         let expected = try NightlyFixtures.rows(reference.connect(), runID: 1)
         XCTAssertFalse(expected.isEmpty)
@@ -79,7 +82,7 @@ final class NightlyPublicationTests: XCTestCase {
     }
 
     func testSecondConcurrentNightlyRefuses() throws {
-        let first = try RecWorkerProcess(["nightly", "--database-url", database.url, "--progress", "none"], environment: Self.slow)
+        let first = try startNightly(environment: Self.slow)
         let connection = try database.connect()
         XCTAssertTrue(try waitUntil(timeout: 30) {
             try connection.query("SELECT count(*) AS n FROM run_progress")[0].int("n") > 0
@@ -87,7 +90,7 @@ final class NightlyPublicationTests: XCTestCase {
         let second = try nightly()
         XCTAssertEqual(second.status, 75, second.stderr)
         XCTAssertTrue(second.stderr.contains("already running"), second.stderr)
-        XCTAssertEqual(first.wait().status, 0)
+        XCTAssertEqual(first.finish().status, 0)
         let runs = try connection.query("SELECT status FROM recommendation_runs").map { $0["status"] ?? "" }
         XCTAssertEqual(runs, ["published"], "the refused job must not create a run")
     }
