@@ -15,6 +15,7 @@ struct RecWorker: AsyncParsableCommand {
             NightlyCommand.self,
             ConfigCommand.self,
             BenchCommand.self,
+            EvaluateCommand.self,
         ]
     )
 }

@@ -36,7 +36,7 @@ struct BenchNightlyCommand: AsyncParsableCommand {
         } else {
             print("database already holds \(existing) interactions; timing on those")
         }
-        let job = try NightlyJob(config: config, reranker: nil, models: PopularityModelSuite(), progress: SilentProgress(),
+        let job = try NightlyJob(config: config, reranker: nil, progress: SilentProgress(),
                                  logger: Logger(label: "recworker.bench"))
         for attempt in 1...max(1, runs) {
             let report = try await job.run(resume: false)

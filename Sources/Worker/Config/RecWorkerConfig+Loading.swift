@@ -45,7 +45,13 @@ extension RecWorkerConfig {
             maxWaitMilliseconds: try reader.int("stream.max_wait_ms", default: 200, in: 1...60_000),
             metricsPort: try reader.int("stream.metrics_port", default: 9464, in: 0...65_535))
 
+        let suiteName = reader.string("models.suite", default: Models.Suite.blend.rawValue)
+        guard let suite = Models.Suite(rawValue: suiteName) else {
+            throw ConfigError(key: "models.suite", message: "must be one of \(Models.Suite.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(suiteName)\"",
+                              origin: reader.origin(of: "models.suite"))
+        }
         models = Models(
+            suite: suite,
             seed: UInt64(try reader.int("models.seed", default: 42, in: 0...Int.max)),
             historyLength: try reader.int("models.history_length", default: 20, in: 1...1_000))
 

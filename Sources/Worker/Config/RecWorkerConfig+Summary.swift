@@ -13,6 +13,7 @@ extension RecWorkerConfig {
             ("stream.batch_size", String(stream.batchSize)),
             ("stream.max_wait_ms", String(stream.maxWaitMilliseconds)),
             ("stream.metrics_port", String(stream.metricsPort)),
+            ("models.suite", models.suite.rawValue),
             ("models.seed", String(models.seed)),
             ("models.history_length", String(models.historyLength)),
             ("candidates.per_user", String(candidates.perUser)),

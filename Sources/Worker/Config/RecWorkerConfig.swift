@@ -28,6 +28,14 @@ struct RecWorkerConfig: Sendable {
     }
 
     struct Models: Sendable {
+        enum Suite: String, Sendable, CaseIterable {
+            /// Every model of the default candidate blend, refitted each night.
+            case blend
+            /// Interaction counts only: a fast baseline.
+            case popularity
+        }
+
+        var suite: Suite
         /// Seeds every model fit; a run records it, so `--resume` refits identically.
         var seed: UInt64
         /// Recent interactions per user kept in profiles (explanations, prompts).

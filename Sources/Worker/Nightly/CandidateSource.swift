@@ -12,8 +12,9 @@ protocol CandidateSource: Sendable {
     /// Model name → version, recorded in `recommendation_runs.model_versions`.
     var modelVersions: [String: String] { get }
 
-    /// The user's best unseen items, best first, with what produced them and that producer's version.
-    func candidates(userID: Int, seen: Set<Int>, limit: Int) -> CandidateList
+    /// Each user's best unseen items, best first, in the order of `userIDs`. Batched so that matrix models
+    /// score many users in one BLAS call.
+    func candidates(userIDs: [Int], limit: Int) -> [CandidateList]
 }
 
 struct CandidateList: Sendable {

@@ -4,8 +4,11 @@ import Pipeline
 
 extension NightlyJob {
     /// A job wired from the validated config; `reranker` is nil when the LLM is off.
-    init(config: RecWorkerConfig, reranker: (any Reranker)?, models: any NightlyModelSuite,
-         progress: any NightlyProgressReporter, logger: Logger) throws {
+    init(config: RecWorkerConfig, reranker: (any Reranker)?, progress: any NightlyProgressReporter, logger: Logger) throws {
+        let models: any NightlyModelSuite = switch config.models.suite {
+        case .blend: BlendModelSuite()
+        case .popularity: PopularityModelSuite()
+        }
         var announcer: RecommendationAnnouncer?
         if config.kafka.output.enabled, let brokers = config.kafka.brokers {
             announcer = RecommendationAnnouncer(producer: try KafkaProducer(brokers: brokers), topic: config.kafka.output.topic)

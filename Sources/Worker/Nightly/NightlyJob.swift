@@ -124,6 +124,7 @@ struct NightlyJob: Sendable {
     private func rankBatch(
         _ batch: [Int], plan: NightlyPlan, ranker: NightlyRanker, tokensSpent: Int
     ) async throws -> ([UserRecommendations], LLMUsage) {
+        let lists = Dictionary(uniqueKeysWithValues: zip(batch, ranker.candidateLists(batch)))
         var results = [Int: UserRecommendations]()
         var usage = LLMUsage()
         let llmBatch = batch.filter { plan.llmUsers.contains($0) }
@@ -135,7 +136,8 @@ struct NightlyJob: Sendable {
                     next += 1
                     // The budget is checked per call; concurrent calls in flight may overshoot it by one round.
                     let withinBudget = tokensSpent + usage.tokens < settings.llmMaxTokens
-                    group.addTask { await ranker.rank(userID: userID, useLLM: withinBudget) }
+                    let list = lists[userID]!
+                    group.addTask { await ranker.rank(userID: userID, list: list, useLLM: withinBudget) }
                 }
                 while next < llmBatch.count, next < settings.llmConcurrency { launch() }
                 while let (user, spent) = try await group.next() {
@@ -146,7 +148,7 @@ struct NightlyJob: Sendable {
             }
         }
         for userID in batch where results[userID] == nil {
-            results[userID] = await ranker.rank(userID: userID, useLLM: false).0
+            results[userID] = await ranker.rank(userID: userID, list: lists[userID]!, useLLM: false).0
         }
         return (batch.map { results[$0]! }, usage)
     }

@@ -18,8 +18,12 @@ struct NightlyRanker: Sendable {
     let settings: Settings
     let logger: Logger
 
-    func rank(userID: Int, useLLM: Bool) async -> (UserRecommendations, LLMUsage) {
-        let list = candidates.candidates(userID: userID, seen: index.seenItems(userID: userID), limit: settings.candidatesPerUser)
+    /// Candidate lists for a batch of users, in order (one batched scoring call).
+    func candidateLists(_ userIDs: [Int]) -> [CandidateList] {
+        candidates.candidates(userIDs: userIDs, limit: settings.candidatesPerUser)
+    }
+
+    func rank(userID: Int, list: CandidateList, useLLM: Bool) async -> (UserRecommendations, LLMUsage) {
         let profile = index.profile(userID: userID, historyLength: settings.historyLength)
         let pool = useLLM ? Array(list.items.prefix(settings.rerankPool)) : list.items
         let request = RerankRequest(

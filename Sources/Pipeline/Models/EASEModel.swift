@@ -1,0 +1,96 @@
+import LinearAlgebra
+
+/// EASE (Steck, 2019): an item×item weight matrix B with zero diagonal minimising ‖X − XB‖² + λ‖B‖²,
+/// solved in closed form: P = (XᵀX + λI)⁻¹, B = −P / diag(P) column-wise, diag(B) = 0.
+/// A user's scores are their binary history times B. Memory is items² floats, so it suits catalogues up
+/// to about 20k items.
+public struct EASEModel: RecommenderModel {
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// L2 regularisation λ added to the Gram matrix's diagonal.
+        public var regularization: Float = 500
+
+        public init(regularization: Float = 500) { self.regularization = regularization }
+    }
+
+    public var kind: ModelKind { .ease }
+    public let configuration: Configuration
+    /// items × items, row i = how item i in a history votes for every item.
+    public private(set) var weights: Matrix
+
+    public init(data: InteractionData, configuration: Configuration = .init()) throws {
+        self.configuration = configuration
+        var gram = BLAS.gram(rows: data.userCount, columns: data.itemCount) { data.binaryRows($0) }
+        for item in 0..<data.itemCount { gram[item, item] += configuration.regularization }
+        var weights = try SymmetricPositiveDefinite.inverse(gram)
+        let n = data.itemCount
+        let diagonal = (0..<n).map { weights[$0, $0] }
+        weights.storage.withUnsafeMutableBufferPointer { buffer in
+            for row in 0..<n {
+                for column in 0..<n { buffer[row * n + column] /= -diagonal[column] }
+                buffer[row * n + row] = 0
+            }
+        }
+        self.weights = weights
+    }
+
+    public init(snapshot: ModelSnapshot, data: InteractionData) throws {
+        guard snapshot.kind == .ease else { throw ModelSnapshotError.wrongKind(expected: .ease, found: snapshot.kind) }
+        configuration = Configuration(regularization: Float(try snapshot.parameter("regularization")))
+        // Stored rows are in the saved catalogue's column order; map them onto `data`'s order.
+        let savedIDs = snapshot.columnItemIDs
+        let n = data.itemCount
+        var weights = Matrix(rows: n, columns: n)
+        let columnMap = savedIDs.map { data.items.index(of: $0) }
+        for (row, id) in data.items.ids.enumerated() {
+            guard let vector = snapshot.itemVectors[id] else { continue }
+            for (savedColumn, value) in vector.enumerated() where savedColumn < columnMap.count {
+                if let column = columnMap[savedColumn] { weights[row, column] = value }
+            }
+        }
+        self.weights = weights
+    }
+
+    public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
+        let n = weights.rows
+        if users.count < 8 {
+            // A few users: summing their history's rows is cheaper than a dense product.
+            scores = [Float](repeating: 0, count: users.count * data.itemCount)
+            for (slot, user) in users.enumerated() {
+                for item in data.userItems[user] where Int(item) < n {
+                    for column in 0..<n { scores[slot * data.itemCount + column] += weights[Int(item), column] }
+                }
+            }
+            return
+        }
+        let history = Matrix(rows: users.count, columns: n, storage: Self.binaryRows(users, data: data, columns: n))
+        let product = BLAS.multiply(history, weights)
+        if n == data.itemCount {
+            scores = product.storage
+        } else {
+            // Items newer than the fit have no weights yet: they score 0 until the next refit.
+            scores = [Float](repeating: 0, count: users.count * data.itemCount)
+            for slot in 0..<users.count {
+                scores.replaceSubrange(slot * data.itemCount ..< slot * data.itemCount + n, with: product.row(slot))
+            }
+        }
+    }
+
+    private static func binaryRows(_ users: [Int], data: InteractionData, columns: Int) -> [Float] {
+        var block = [Float](repeating: 0, count: users.count * columns)
+        for (slot, user) in users.enumerated() {
+            for item in data.userItems[user] where Int(item) < columns { block[slot * columns + Int(item)] = 1 }
+        }
+        return block
+    }
+
+    /// B is fixed between refits: new interactions change users' histories, which `score` reads directly,
+    /// so an update needs no work. New items join at the next full refit.
+    public mutating func update(data: InteractionData, touched: TouchedSet) {}
+
+    public func snapshot(data: InteractionData) -> ModelSnapshot {
+        var vectors = [Int: [Float]]()
+        for item in 0..<weights.rows { vectors[data.items.id(at: item)] = Array(weights.row(item)) }
+        return ModelSnapshot(kind: .ease, parameters: ["regularization": Double(configuration.regularization)],
+                             itemVectors: vectors, columnItemIDs: Array(data.items.ids.prefix(weights.rows)))
+    }
+}

@@ -1,0 +1,114 @@
+/// The user×item interaction matrix every model trains on, kept as adjacency lists in both directions so
+/// the stream worker can append to it and models can update only what a batch touched.
+///
+/// Values are what the caller put in `Rating.value`: explicit ratings (1…5) for the explicit model, and for
+/// implicit models any stored pair counts as a positive (confidence may use the value).
+public struct InteractionData: Sendable {
+    public private(set) var users: IDIndex
+    public private(set) var items: IDIndex
+    /// Per user index: the item indices they interacted with, and the values, in arrival order.
+    public private(set) var userItems: [[Int32]]
+    public private(set) var userValues: [[Float]]
+    /// Per item index: the user indices that interacted with it, and the values.
+    public private(set) var itemUsers: [[Int32]]
+    public private(set) var itemValues: [[Float]]
+    public private(set) var interactionCount = 0
+
+    /// - Parameters:
+    ///   - catalogue: item ids to index even without interactions (so they can be scored and recommended);
+    ///     listed ids come first, in the given order.
+    ///   - knownUsers: user ids to index even without interactions, first, in order.
+    public init(ratings: [Rating], catalogue: [Int] = [], knownUsers: [Int] = []) {
+        users = IDIndex(ids: knownUsers)
+        items = IDIndex(ids: catalogue)
+        userItems = Array(repeating: [], count: users.count)
+        userValues = Array(repeating: [], count: users.count)
+        itemUsers = Array(repeating: [], count: items.count)
+        itemValues = Array(repeating: [], count: items.count)
+        add(ratings)
+    }
+
+    public var userCount: Int { users.count }
+    public var itemCount: Int { items.count }
+
+    /// Appends interactions; a repeated (user, item) pair replaces the stored value.
+    /// Returns what changed, for `RecommenderModel.update`.
+    @discardableResult
+    public mutating func add(_ ratings: [Rating]) -> TouchedSet {
+        var touched = TouchedSet(previousUserCount: users.count, previousItemCount: items.count)
+        var touchedUsers = Set<Int>(), touchedItems = Set<Int>()
+        for rating in ratings {
+            let user = ensureUser(rating.userID)
+            let item = ensureItem(rating.itemID)
+            if let position = userItems[user].firstIndex(of: Int32(item)) {
+                userValues[user][position] = rating.value
+                if let back = itemUsers[item].firstIndex(of: Int32(user)) { itemValues[item][back] = rating.value }
+            } else {
+                userItems[user].append(Int32(item)); userValues[user].append(rating.value)
+                itemUsers[item].append(Int32(user)); itemValues[item].append(rating.value)
+                interactionCount += 1
+                touched.newPairs.append(UserItemPair(user: user, item: item))
+            }
+            if touchedUsers.insert(user).inserted { touched.users.append(user) }
+            if touchedItems.insert(item).inserted { touched.items.append(item) }
+        }
+        return touched
+    }
+
+    private mutating func ensureUser(_ id: Int) -> Int {
+        let (index, inserted) = users.insert(id)
+        if inserted { userItems.append([]); userValues.append([]) }
+        return index
+    }
+
+    private mutating func ensureItem(_ id: Int) -> Int {
+        let (index, inserted) = items.insert(id)
+        if inserted { itemUsers.append([]); itemValues.append([]) }
+        return index
+    }
+
+    /// Every (user, item, value) triple by dense index, in user order: the SGD models' sample list.
+    public func triples() -> (users: [Int32], items: [Int32], values: [Float]) {
+        var u = [Int32](), i = [Int32](), v = [Float]()
+        u.reserveCapacity(interactionCount); i.reserveCapacity(interactionCount); v.reserveCapacity(interactionCount)
+        for user in 0..<userCount {
+            for (item, value) in zip(userItems[user], userValues[user]) {
+                u.append(Int32(user)); i.append(item); v.append(value)
+            }
+        }
+        return (u, i, v)
+    }
+
+    /// The users × items 0/1 matrix for `users` (dense rows), for BLAS-based models (EASE, co-occurrence).
+    public func binaryRows(_ rows: some Collection<Int>) -> [Float] {
+        var block = [Float](repeating: 0, count: rows.count * itemCount)
+        for (slot, user) in rows.enumerated() {
+            for item in userItems[user] { block[slot * itemCount + Int(item)] = 1 }
+        }
+        return block
+    }
+}
+
+public struct UserItemPair: Sendable, Hashable {
+    public var user: Int
+    public var item: Int
+}
+
+/// What one `InteractionData.add` changed, by dense index.
+public struct TouchedSet: Sendable {
+    /// Users and items with any new or changed interaction, in first-seen order.
+    public var users: [Int] = []
+    public var items: [Int] = []
+    /// Pairs that did not exist before (co-occurrence counts change only for these).
+    public var newPairs: [UserItemPair] = []
+    /// Indices at or above these are users/items the models have never seen.
+    public var previousUserCount: Int
+    public var previousItemCount: Int
+
+    public init(previousUserCount: Int, previousItemCount: Int) {
+        self.previousUserCount = previousUserCount
+        self.previousItemCount = previousItemCount
+    }
+
+    public var isEmpty: Bool { users.isEmpty && items.isEmpty }
+}

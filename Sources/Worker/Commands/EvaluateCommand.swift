@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// Reproduces the study's offline comparison (Table 1) on MovieLens with recworker's models.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Train every model on a MovieLens split and print Precision/Recall/NDCG/HitRate@K (protocols in docs/models.md)."
+    )
+
+    enum EvaluationProtocol: String, ExpressibleByArgument, CaseIterable {
+        case fullCatalog = "full-catalog", leaveOneOut = "leave-one-out", paper
+    }
+
+    @Option(help: "MovieLens-100K folder (u.data, u.item, u.user).")
+    var movielens: String?
+    @Option(help: "Protocol: \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var `protocol`: EvaluationProtocol = .fullCatalog
+    @Option(help: "Ready training ratings (TSV user, item, rating, timestamp); use with --test instead of splitting.")
+    var train: String?
+    @Option(help: "Ready test ratings, same format as --train.")
+    var test: String?
+    @Option(help: "Cut-off K.")
+    var k = 10
+    @Option(help: "Seed of the per-user random split.")
+    var seed: UInt64 = 42
+    @Option(help: "Comma-separated models: \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", ")), blend.")
+    var models = "popularity,item-knn,svd,bpr,als,ease,blend"
+    @Flag(help: "Evaluate on a validation split carved from the training ratings (per-user 80/20, seed 7) instead of the test ratings: for choosing hyper-parameters.")
+    var validation = false
+    @Option(help: "Write <prefix>.csv and <prefix>.json.")
+    var output = "results/evaluation"
+
+    func validate() throws {
+        if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
+        if train == nil && movielens == nil { throw ValidationError("pass --movielens DIR, or --train FILE --test FILE") }
+        guard k > 0 else { throw ValidationError("--k must be positive") }
+    }
+
+    func run() throws {
+        let dataset = try movielens.map { try MovieLensDataset.load(from: $0) }
+        var split: RatingSplit
+        if let train, let test {
+            split = RatingSplit(train: try MovieLensDataset.loadRatings(path: train), test: try MovieLensDataset.loadRatings(path: test))
+        } else {
+            let ratings = dataset!.ratings
+            split = `protocol` == .leaveOneOut ? .leaveLatestOut(ratings) : .perUserRandom(ratings, seed: seed)
+        }
+        if validation { split = .perUserRandom(split.train, seed: 7) }
+        let catalogue = dataset?.items.map(\.id) ?? Array(Set((split.train + split.test).map(\.itemID))).sorted()
+        let data = InteractionData(ratings: split.train, catalogue: catalogue)
+        let evaluator = TopNEvaluator(k: k, relevanceThreshold: `protocol` == .leaveOneOut ? nil : 4)
+        let hyperparameters = ModelHyperparameters()
+        var results = [TopNEvaluator.ModelResult]()
+        for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
+            let result = try evaluator.evaluate(name: name, data: data, test: split.test) {
+                if name == "blend" { return try CandidateBlend.default.fit(data: data, hyperparameters: hyperparameters) }
+                guard let kind = ModelKind(rawValue: name), kind != .content else {
+                    throw ValidationError("unknown model \(name): use \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or blend")
+                }
+                return try hyperparameters.fit(kind, data: data)
+            }
+            FileHandle.standardError.write(Data("\(name): NDCG@\(k) \(String(format: "%.4f", result.metrics.ndcg)) in \(String(format: "%.2f", result.trainSeconds)) s\n".utf8))
+            results.append(result)
+        }
+        let report = EvaluationReport(protocolName: `protocol`.rawValue + (validation ? " (validation)" : ""), k: k, results: results)
+        print(report.markdown)
+        try write(report)
+    }
+
+    private func write(_ report: EvaluationReport) throws {
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try report.csv.write(toFile: output + ".csv", atomically: true, encoding: .utf8)
+        try report.json().write(toFile: output + ".json", atomically: true, encoding: .utf8)
+        FileHandle.standardError.write(Data("wrote \(output).csv and \(output).json\n".utf8))
+    }
+}
