@@ -33,13 +33,14 @@ public struct RunStore: Sendable {
             .map(PublicationRun.decode)
     }
 
-    /// The newest nightly run if a crash, kill or error stopped it before it was published; `--resume` finishes it.
-    public func resumableNightly() throws -> PublicationRun? {
+    /// The newest nightly run if a crash, kill or error stopped it before it was published and its snapshot is
+    /// younger than `maxAgeHours`; `--resume` finishes it.
+    public func resumableNightly(maxAgeHours: Int) throws -> PublicationRun? {
         try connection.query("""
             SELECT \(PublicationRun.columns) FROM recommendation_runs
             WHERE run_id = (SELECT max(run_id) FROM recommendation_runs WHERE kind = 'nightly')
-              AND status IN ('running', 'failed') AND snapshot_at IS NOT NULL
-            """).first.map(PublicationRun.decode)
+              AND status IN ('running', 'failed') AND snapshot_at > now() - make_interval(hours => $1)
+            """, [maxAgeHours]).first.map(PublicationRun.decode)
     }
 
     /// Puts a failed run back to `running` so that it can be finished.

@@ -66,6 +66,7 @@ extension RecWorkerConfig {
             batchSize: try reader.int("nightly.batch_size", default: 500, in: 1...100_000),
             batchPauseMilliseconds: try reader.int("nightly.batch_pause_ms", default: 0, in: 0...60_000),
             pruneBatchSize: try reader.int("nightly.prune_batch_size", default: 10_000, in: 100...1_000_000),
+            resumeMaxAgeHours: try reader.int("nightly.resume_max_age_hours", default: 12, in: 1...720),
             llmMaxUsers: try reader.int("nightly.llm_max_users", default: 100, in: 0...10_000_000),
             llmMaxTokens: try reader.int("nightly.llm_max_tokens", default: 200_000, in: 0...Int.max))
 

@@ -37,6 +37,7 @@ extension RecWorkerConfig {
             ("nightly.batch_size", String(nightly.batchSize)),
             ("nightly.batch_pause_ms", String(nightly.batchPauseMilliseconds)),
             ("nightly.prune_batch_size", String(nightly.pruneBatchSize)),
+            ("nightly.resume_max_age_hours", String(nightly.resumeMaxAgeHours)),
             ("nightly.llm_max_users", String(nightly.llmMaxUsers)),
             ("nightly.llm_max_tokens", String(nightly.llmMaxTokens)),
             ("publication.rows_per_user", String(publication.rowsPerUser)),

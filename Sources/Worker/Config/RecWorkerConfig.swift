@@ -78,6 +78,9 @@ struct RecWorkerConfig: Sendable {
         var batchPauseMilliseconds: Int
         /// Rows deleted per statement when pruning old runs.
         var pruneBatchSize: Int
+        /// `--resume` finishes an interrupted run only while its snapshot is younger than this; an older one is
+        /// replaced by a fresh run, so a scheduled `nightly --resume` never publishes yesterday's data.
+        var resumeMaxAgeHours: Int
         /// LLM budget per run: at most this many users reranked…
         var llmMaxUsers: Int
         /// …and at most this many tokens; the remaining users get the model's order.

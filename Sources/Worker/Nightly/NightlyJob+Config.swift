@@ -21,6 +21,7 @@ extension NightlyJob {
                                rowsPerUser: config.publication.rowsPerUser, historyLength: config.models.historyLength),
                 batchSize: config.nightly.batchSize, batchPause: .milliseconds(config.nightly.batchPauseMilliseconds),
                 keepRuns: config.nightly.keepRuns, pruneBatchSize: config.nightly.pruneBatchSize,
+                resumeMaxAgeHours: config.nightly.resumeMaxAgeHours,
                 llmMaxUsers: config.nightly.llmMaxUsers, llmMaxTokens: config.nightly.llmMaxTokens,
                 llmConcurrency: config.llm.concurrency),
             models: models, reranker: reranker, announcer: announcer, progress: progress, logger: logger)

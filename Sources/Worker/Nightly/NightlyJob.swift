@@ -17,6 +17,7 @@ struct NightlyJob: Sendable {
         var batchPause: Duration
         var keepRuns: Int
         var pruneBatchSize: Int
+        var resumeMaxAgeHours: Int
         var llmMaxUsers: Int
         var llmMaxTokens: Int
         var llmConcurrency: Int
@@ -38,7 +39,7 @@ struct NightlyJob: Sendable {
         let connection = try PostgresConnection(url: databaseURL)
         let runs = RunStore(connection: connection)
 
-        if resume, let run = try runs.resumableNightly() {
+        if resume, let run = try runs.resumableNightly(maxAgeHours: settings.resumeMaxAgeHours) {
             logger.info("resuming nightly run", metadata: ["run_id": "\(run.runID)", "users_done": "\(run.userCount)"])
             if run.status == .failed { try runs.reopen(runID: run.runID) }
             return try await execute(run, connection: connection, resumed: true)
