@@ -78,7 +78,10 @@ final class NightlyPublicationTests: XCTestCase {
         XCTAssertEqual(uninterrupted.status, 0, uninterrupted.stderr)
         let expected = try NightlyFixtures.rows(reference.connect(), runID: 1)
         XCTAssertFalse(expected.isEmpty)
-        XCTAssertEqual(try NightlyFixtures.rows(connection, runID: try run[0].int("run_id")), expected)
+        let actual = try NightlyFixtures.rows(connection, runID: try run[0].int("run_id"))
+        let differences = zip(actual, expected).filter { $0 != $1 }
+        XCTAssertEqual(actual.count, expected.count)
+        XCTAssertTrue(differences.isEmpty, "\(differences.count) rows differ, first: \(differences.prefix(3))")
     }
 
     func testSecondConcurrentNightlyRefuses() throws {

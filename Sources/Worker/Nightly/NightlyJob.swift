@@ -92,9 +92,10 @@ struct NightlyJob: Sendable {
         var state = NightlyProgress(runID: run.runID, totalUsers: plan.order.count, doneUsers: done.count, resumedUsers: done.count,
                                     llmCalls: run.llmRequests, llmTokens: run.llmTokens, elapsedSeconds: 0)
         let started = ContinuousClock.now
+        var chunks = CandidateChunks(ranker: ranker, order: plan.order)
         for start in stride(from: 0, to: pending.count, by: settings.batchSize) {
             let batch = Array(pending[start..<min(start + settings.batchSize, pending.count)])
-            let (users, usage) = try await rankBatch(batch, plan: plan, ranker: ranker, tokensSpent: state.llmTokens)
+            let (users, usage) = try await rankBatch(batch, lists: chunks.lists(for: batch), plan: plan, ranker: ranker, tokensSpent: state.llmTokens)
             try writer.write(runID: run.runID, generatedAt: snapshotAt, users: users, usage: usage)
             state.doneUsers += batch.count
             state.llmCalls += usage.requests
@@ -123,9 +124,8 @@ struct NightlyJob: Sendable {
 
     /// Ranks a batch; LLM users run concurrently (up to `llmConcurrency`) while the run's token budget lasts.
     private func rankBatch(
-        _ batch: [Int], plan: NightlyPlan, ranker: NightlyRanker, tokensSpent: Int
+        _ batch: [Int], lists: [Int: CandidateList], plan: NightlyPlan, ranker: NightlyRanker, tokensSpent: Int
     ) async throws -> ([UserRecommendations], LLMUsage) {
-        let lists = Dictionary(uniqueKeysWithValues: zip(batch, ranker.candidateLists(batch)))
         var results = [Int: UserRecommendations]()
         var usage = LLMUsage()
         let llmBatch = batch.filter { plan.llmUsers.contains($0) }

@@ -18,7 +18,7 @@ struct NightlyRanker: Sendable {
     let settings: Settings
     let logger: Logger
 
-    /// Candidate lists for a batch of users, in order (one batched scoring call).
+    /// Candidate lists for a group of users, in order (one batched scoring call).
     func candidateLists(_ userIDs: [Int]) -> [CandidateList] {
         candidates.candidates(userIDs: userIDs, limit: settings.candidatesPerUser)
     }
