@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
     ],
     targets: [
         // C libraries, reached only through the thin Swift wrappers below.
@@ -50,6 +51,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Yams", package: "Yams"),
         ]),
 
         .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage", "KafkaClient", "Pipeline"], path: "Tests/TestSupport"),
@@ -63,6 +65,7 @@ let package = Package(
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "KafkaClient", "PostgresClient", "Storage", "Pipeline", "TestSupport",
+            .product(name: "Yams", package: "Yams"),
         ]),
     ]
 )

@@ -12,6 +12,8 @@ struct RecWorker: AsyncParsableCommand {
             ProduceCommand.self,
             StreamCommand.self,
             ShowCommand.self,
+            NightlyCommand.self,
+            ConfigCommand.self,
             EvaluateCommand.self,
             ExportCommand.self,
             BenchCommand.self,

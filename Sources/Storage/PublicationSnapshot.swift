@@ -1,0 +1,56 @@
+import Pipeline
+import PostgresClient
+
+/// Everything a nightly run trains and ranks on, as of the run's snapshot instant. Reading it again for the
+/// same instant gives the same data, which is what makes `--resume` produce the rows an uninterrupted run would.
+public struct PublicationSnapshot: Sendable {
+    public var snapshotAt: String
+    /// Every interaction ingested up to the snapshot, by ascending user id, newest first within a user.
+    public var interactions: [InteractionEvent]
+    /// Users with interactions or demographics, ascending.
+    public var userIDs: [Int]
+    public var items: [Int: Item]
+    public var demographics: [Int: UserDemographics]
+    /// Interactions per user ingested after the previous nightly snapshot (all of them when there was none).
+    public var changedCounts: [Int: Int]
+
+    /// Reads the snapshot. - Parameter changedSince: the previous nightly run's snapshot instant.
+    public static func read(_ connection: PostgresConnection, snapshotAt: String, changedSince: String?) throws -> PublicationSnapshot {
+        try connection.transaction { tx in
+            // One MVCC snapshot for the three reads, so items and users match the interactions.
+            try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let rows = try tx.query("""
+                SELECT user_id, event_id, item_id, type, value, extract(epoch FROM occurred_at) AS ts,
+                       ($2::timestamptz IS NULL OR ingested_at > $2::timestamptz) AS changed
+                FROM interactions WHERE ingested_at <= $1::timestamptz
+                ORDER BY user_id, occurred_at DESC, event_id DESC
+                """, [snapshotAt, changedSince])
+            var interactions = [InteractionEvent]()
+            interactions.reserveCapacity(rows.count)
+            var changed = [Int: Int]()
+            for row in rows {
+                let event = InteractionEvent(
+                    eventID: try row.string("event_id"), userID: try row.int("user_id"), itemID: try row.int("item_id"),
+                    type: InteractionType(rawValue: try row.string("type")) ?? .view, value: try row.double("value"),
+                    timestamp: try row.double("ts"))
+                interactions.append(event)
+                if try row.bool("changed") { changed[event.userID, default: 0] += 1 }
+            }
+            var items = [Int: Item]()
+            for row in try tx.query("SELECT item_id, title, year, genres FROM items") {
+                let id = try row.int("item_id")
+                items[id] = Item(id: id, title: try row.string("title"), year: row.optionalInt("year"),
+                                 genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
+            }
+            var demographics = [Int: UserDemographics]()
+            for row in try tx.query("SELECT user_id, age, gender, occupation, zip FROM users") {
+                let id = try row.int("user_id")
+                demographics[id] = UserDemographics(id: id, age: row.optionalInt("age"), gender: row["gender"],
+                                                    occupation: row["occupation"], zip: row["zip"])
+            }
+            let userIDs = Set(interactions.map(\.userID)).union(demographics.keys).sorted()
+            return PublicationSnapshot(snapshotAt: snapshotAt, interactions: interactions, userIDs: userIDs, items: items,
+                                       demographics: demographics, changedCounts: changed)
+        }
+    }
+}

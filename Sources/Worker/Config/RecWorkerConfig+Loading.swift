@@ -1,0 +1,126 @@
+import Foundation
+
+extension RecWorkerConfig {
+    /// Reads `file` (if any), applies the environment and `overrides` (dotted key → value from flags), and
+    /// validates everything. Errors name the key and where its value came from.
+    static func load(
+        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String] = [:]
+    ) throws -> RecWorkerConfig {
+        var values = ConfigValues(environment: environment)
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigError(key: "--config", message: "cannot read \(file); pass an existing YAML file (see deploy/recworker.example.yaml)", origin: nil)
+            }
+            values.file = try ConfigValues.flatten(yaml: String(decoding: data, as: UTF8.self), fileName: file)
+        }
+        for (key, text) in overrides { values.overrides[key] = .init(text: text, origin: "command line") }
+        var reader = ConfigReader(values: values)
+        let config = try RecWorkerConfig(reader: &reader)
+        try reader.rejectUnknownKeys()
+        return config
+    }
+
+    init(reader: inout ConfigReader) throws {
+        guard let databaseURL = try reader.url("database.url", schemes: ["postgres", "postgresql"]) else {
+            throw ConfigError(key: "database.url", message: "is not set: set database.url in the config file, DATABASE_URL, or pass --database-url", origin: nil)
+        }
+        database = Database(url: databaseURL)
+
+        kafka = Kafka(
+            brokers: reader.optionalString("kafka.brokers"),
+            eventsTopic: reader.string("kafka.events_topic", default: "interactions"),
+            groupID: reader.string("kafka.group", default: "recworker"),
+            output: .init(enabled: try reader.bool("kafka.output.enabled", default: false),
+                          topic: reader.string("kafka.output.topic", default: "recommendations")))
+        if kafka.output.enabled, kafka.brokers?.isEmpty ?? true {
+            throw ConfigError(key: "kafka.brokers", message: "is required when kafka.output.enabled is true (set it or KAFKA_BROKERS)",
+                              origin: reader.origin(of: "kafka.output.enabled"))
+        }
+        for (key, topic) in [("kafka.events_topic", kafka.eventsTopic), ("kafka.output.topic", kafka.output.topic)] {
+            try Self.validateTopic(topic, key: key, origin: reader.origin(of: key))
+        }
+
+        stream = Stream(
+            batchSize: try reader.int("stream.batch_size", default: 500, in: 1...100_000),
+            maxWaitMilliseconds: try reader.int("stream.max_wait_ms", default: 200, in: 1...60_000),
+            metricsPort: try reader.int("stream.metrics_port", default: 9464, in: 0...65_535))
+
+        let suiteName = reader.string("models.suite", default: Models.Suite.blend.rawValue)
+        guard let suite = Models.Suite(rawValue: suiteName) else {
+            throw ConfigError(key: "models.suite", message: "must be one of \(Models.Suite.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(suiteName)\"",
+                              origin: reader.origin(of: "models.suite"))
+        }
+        models = Models(
+            suite: suite,
+            seed: UInt64(try reader.int("models.seed", default: 42, in: 0...Int.max)),
+            historyLength: try reader.int("models.history_length", default: 20, in: 1...1_000))
+
+        candidates = Candidates(
+            perUser: try reader.int("candidates.per_user", default: 100, in: 1...10_000),
+            rerankPool: try reader.int("candidates.rerank_pool", default: 20, in: 1...200))
+
+        llm = try Self.readLLM(&reader)
+
+        nightly = Nightly(
+            keepRuns: try reader.int("nightly.keep_runs", default: 7, in: 1...1_000),
+            batchSize: try reader.int("nightly.batch_size", default: 500, in: 1...100_000),
+            batchPauseMilliseconds: try reader.int("nightly.batch_pause_ms", default: 0, in: 0...60_000),
+            pruneBatchSize: try reader.int("nightly.prune_batch_size", default: 10_000, in: 100...1_000_000),
+            resumeMaxAgeHours: try reader.int("nightly.resume_max_age_hours", default: 12, in: 1...720),
+            llmMaxUsers: try reader.int("nightly.llm_max_users", default: 100, in: 0...10_000_000),
+            llmMaxTokens: try reader.int("nightly.llm_max_tokens", default: 200_000, in: 0...Int.max))
+
+        publication = Publication(rowsPerUser: try reader.int("publication.rows_per_user", default: 10, in: 1...100))
+        if candidates.rerankPool < publication.rowsPerUser {
+            throw ConfigError(key: "candidates.rerank_pool", message: "must be at least publication.rows_per_user (\(publication.rowsPerUser))",
+                              origin: reader.origin(of: "candidates.rerank_pool"))
+        }
+    }
+
+    private static func readLLM(_ reader: inout ConfigReader) throws -> LLM {
+        var llm = LLM(
+            enabled: try reader.bool("llm.enabled", default: false),
+            baseURL: try reader.url("llm.base_url", schemes: ["http", "https"]),
+            model: reader.optionalString("llm.model"),
+            apiKey: reader.optionalString("llm.api_key"),
+            apiKeyFile: reader.optionalString("llm.api_key_file"),
+            requestsPerMinute: try reader.int("llm.requests_per_minute", default: 60, in: 1...1_000_000),
+            tokensPerMinute: try reader.int("llm.tokens_per_minute", default: 100_000, in: 1...1_000_000_000),
+            concurrency: try reader.int("llm.concurrency", default: 2, in: 1...256),
+            timeoutSeconds: try reader.double("llm.timeout_seconds", default: 30, in: 0.1...600),
+            tokenBudgetPerHour: try reader.int("llm.token_budget_per_hour", default: 500_000, in: 0...Int.max),
+            cacheTTLSeconds: try reader.int("llm.cache_ttl_seconds", default: 86_400, in: 0...31_536_000),
+            fusionWeight: try reader.double("llm.fusion_weight", default: 0.5, in: 0...1),
+            includeDemographics: try reader.bool("llm.include_demographics", default: false))
+        if let origin = reader.origin(of: "llm.api_key"), origin.hasPrefix("environment") == false {
+            throw ConfigError(key: "llm.api_key", message: "must not be written in a file; put the key in a file readable only by recworker and set llm.api_key_file, or set LLM_API_KEY",
+                              origin: origin)
+        }
+        if let path = llm.apiKeyFile {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigError(key: "llm.api_key_file", message: "cannot read \(path)", origin: reader.origin(of: "llm.api_key_file"))
+            }
+            let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !key.isEmpty else {
+                throw ConfigError(key: "llm.api_key_file", message: "\(path) is empty", origin: reader.origin(of: "llm.api_key_file"))
+            }
+            llm.apiKey = llm.apiKey ?? key
+        }
+        if llm.enabled {
+            if llm.baseURL == nil {
+                throw ConfigError(key: "llm.base_url", message: "is required when llm.enabled is true (set it or LLM_BASE_URL)", origin: nil)
+            }
+            if llm.model?.isEmpty ?? true {
+                throw ConfigError(key: "llm.model", message: "is required when llm.enabled is true (set it or LLM_MODEL)", origin: nil)
+            }
+        }
+        return llm
+    }
+
+    private static func validateTopic(_ topic: String, key: String, origin: String?) throws {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !topic.isEmpty, topic.count <= 249, topic.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw ConfigError(key: key, message: "\"\(topic)\" is not a valid Kafka topic name (letters, digits, '.', '_', '-'; at most 249)", origin: origin)
+        }
+    }
+}

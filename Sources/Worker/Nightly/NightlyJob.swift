@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import Pipeline
+import PostgresClient
+import Storage
+
+/// One nightly run: snapshot the interactions, fit every model, rank every user (LLM within budget), write the
+/// rows under a new run id in batches, flip the current run, announce the lists, prune old runs.
+///
+/// Only one job runs per database (advisory lock). Every batch commits its users' rows with their progress
+/// entries, so a killed run is finished by `resume: true` without redoing or duplicating users.
+struct NightlyJob: Sendable {
+    struct Settings: Sendable {
+        var seed: UInt64
+        var ranking: NightlyRanker.Settings
+        var batchSize: Int
+        var batchPause: Duration
+        var keepRuns: Int
+        var pruneBatchSize: Int
+        var resumeMaxAgeHours: Int
+        var llmMaxUsers: Int
+        var llmMaxTokens: Int
+        var llmConcurrency: Int
+    }
+
+    let databaseURL: String
+    let settings: Settings
+    let models: any NightlyModelSuite
+    let reranker: (any Reranker)?
+    let announcer: RecommendationAnnouncer?
+    let progress: any NightlyProgressReporter
+    let logger: Logger
+
+    func run(resume: Bool) async throws -> NightlyReport {
+        guard let lock = try PublicationLock.tryAcquire(url: databaseURL) else {
+            throw NightlyError.alreadyRunning(holder: try? PublicationLock.holder(url: databaseURL))
+        }
+        defer { try? lock.release() }
+        let connection = try PostgresConnection(url: databaseURL)
+        let runs = RunStore(connection: connection)
+
+        if resume, let run = try runs.resumableNightly(maxAgeHours: settings.resumeMaxAgeHours) {
+            logger.info("resuming nightly run", metadata: ["run_id": "\(run.runID)", "users_done": "\(run.userCount)"])
+            if run.status == .failed { try runs.reopen(runID: run.runID) }
+            return try await execute(run, connection: connection, resumed: true)
+        }
+        if resume, announcer != nil, let run = try runs.unannouncedNightly() {
+            // Killed between the flip and the end of the announcement: the run is done except for its messages.
+            logger.info("finishing the announcement of published run", metadata: ["run_id": "\(run.runID)"])
+            return try await finishPublished(run, connection: connection)
+        }
+        if resume { logger.info("no unfinished nightly run to resume; starting a new one") }
+        let abandoned = try runs.abandonUnfinishedNightly(reason: "superseded by a new nightly run started without --resume")
+        if !abandoned.isEmpty { logger.warning("marked unfinished nightly runs failed", metadata: ["run_ids": "\(abandoned)"]) }
+        let run = try runs.beginNightly(seed: settings.seed)
+        logger.info("started nightly run", metadata: ["run_id": "\(run.runID)", "snapshot_at": "\(run.snapshotAt ?? "")", "seed": "\(run.seed)"])
+        return try await execute(run, connection: connection, resumed: false)
+    }
+
+    private func execute(_ run: PublicationRun, connection: PostgresConnection, resumed: Bool) async throws -> NightlyReport {
+        let runs = RunStore(connection: connection)
+        do {
+            return try await rankWriteAndPublish(run, connection: connection, resumed: resumed)
+        } catch {
+            // Recorded for operators; the rows written so far stay, so `--resume` continues from them.
+            try? runs.fail(runID: run.runID, error: "\(error)")
+            throw error
+        }
+    }
+
+    private func rankWriteAndPublish(_ run: PublicationRun, connection: PostgresConnection, resumed: Bool) async throws -> NightlyReport {
+        guard let snapshotAt = run.snapshotAt else { throw NightlyError.snapshotMissing(runID: run.runID) }
+        let clock = PhaseClock()
+        let runs = RunStore(connection: connection)
+        let writer = PublicationWriter(connection: connection)
+
+        let changedSince = try runs.previousNightlySnapshot(before: run.runID)
+        let snapshot = try PublicationSnapshot.read(connection, snapshotAt: snapshotAt, changedSince: changedSince)
+        let index = SnapshotIndex(snapshot)
+        clock.lap("snapshot")
+
+        let fitted = try await models.fit(snapshot, index: index, seed: run.seed, runID: run.runID)
+        clock.lap("fit")
+
+        let plan = NightlyPlan(snapshot: snapshot, index: index, llmMaxUsers: reranker == nil ? 0 : settings.llmMaxUsers)
+        try runs.recordPlan(runID: run.runID, plannedUsers: plan.order.count, llmUsers: plan.llmUsers.count,
+                            modelVersions: fitted.modelVersions)
+        let done = try runs.completedUsers(runID: run.runID)
+        let pending = plan.order.filter { !done.contains($0) }
+        let ranker = NightlyRanker(candidates: fitted, index: index, reranker: reranker, settings: settings.ranking, logger: logger)
+
+        var state = NightlyProgress(runID: run.runID, totalUsers: plan.order.count, doneUsers: done.count, resumedUsers: done.count,
+                                    llmCalls: run.llmRequests, llmTokens: run.llmTokens, elapsedSeconds: 0)
+        let started = ContinuousClock.now
+        var chunks = CandidateChunks(ranker: ranker, order: plan.order)
+        for start in stride(from: 0, to: pending.count, by: settings.batchSize) {
+            let batch = Array(pending[start..<min(start + settings.batchSize, pending.count)])
+            let (users, usage) = try await rankBatch(batch, lists: chunks.lists(for: batch), plan: plan, ranker: ranker, tokensSpent: state.llmTokens)
+            try writer.write(runID: run.runID, generatedAt: snapshotAt, users: users, usage: usage)
+            state.doneUsers += batch.count
+            state.llmCalls += usage.requests
+            state.llmTokens += usage.tokens
+            state.elapsedSeconds = started.secondsSince
+            progress.update(state)
+            if settings.batchPause > .zero, start + settings.batchSize < pending.count { try await Task.sleep(for: settings.batchPause) }
+        }
+        state.elapsedSeconds = started.secondsSince
+        progress.finish(state)
+        clock.lap("rank+write")
+
+        let flip = try PublicationFlip(connection: connection).publish(runID: run.runID)
+        clock.lap("flip")
+        logger.info("published nightly run", metadata: [
+            "run_id": "\(run.runID)", "previous_run_id": "\(flip.previousRunID.map(String.init) ?? "none")",
+            "users": "\(plan.order.count)", "requeued_users": "\(flip.requeuedUsers)",
+        ])
+        var report = try await finishPublished(run, connection: connection, clock: clock)
+        report.resumed = resumed
+        report.users = plan.order.count
+        report.usersWritten = pending.count
+        report.requeuedUsers = flip.requeuedUsers
+        return report
+    }
+
+    /// Ranks a batch; LLM users run concurrently (up to `llmConcurrency`) while the run's token budget lasts.
+    private func rankBatch(
+        _ batch: [Int], lists: [Int: CandidateList], plan: NightlyPlan, ranker: NightlyRanker, tokensSpent: Int
+    ) async throws -> ([UserRecommendations], LLMUsage) {
+        var results = [Int: UserRecommendations]()
+        var usage = LLMUsage()
+        let llmBatch = batch.filter { plan.llmUsers.contains($0) }
+        if !llmBatch.isEmpty {
+            try await withThrowingTaskGroup(of: (UserRecommendations, LLMUsage).self) { group in
+                var next = 0
+                func launch() {
+                    let userID = llmBatch[next]
+                    next += 1
+                    // The budget is checked per call; concurrent calls in flight may overshoot it by one round.
+                    let withinBudget = tokensSpent + usage.tokens < settings.llmMaxTokens
+                    let list = lists[userID]!
+                    group.addTask { await ranker.rank(userID: userID, list: list, useLLM: withinBudget) }
+                }
+                while next < llmBatch.count, next < settings.llmConcurrency { launch() }
+                while let (user, spent) = try await group.next() {
+                    results[user.userID] = user
+                    usage = usage + spent
+                    if next < llmBatch.count { launch() }
+                }
+            }
+        }
+        for userID in batch where results[userID] == nil {
+            results[userID] = await ranker.rank(userID: userID, list: lists[userID]!, useLLM: false).0
+        }
+        return (batch.map { results[$0]! }, usage)
+    }
+
+    /// Announces (when output is on) and prunes a published run.
+    private func finishPublished(_ run: PublicationRun, connection: PostgresConnection, clock: PhaseClock = PhaseClock()) async throws -> NightlyReport {
+        let runs = RunStore(connection: connection)
+        var announced: Int?
+        if let announcer {
+            announced = try announcer.announce(runID: run.runID, writer: PublicationWriter(connection: connection))
+            try runs.markAnnounced(runID: run.runID)
+            clock.lap("announce")
+            logger.info("announced nightly run", metadata: ["run_id": "\(run.runID)", "topic": "\(announcer.topic)", "messages": "\(announced ?? 0)"])
+        }
+        let pruned = try PublicationPruner(connection: connection).prune(keep: settings.keepRuns, batchSize: settings.pruneBatchSize)
+        clock.lap("prune")
+        if !pruned.deletedRuns.isEmpty {
+            logger.info("pruned old runs", metadata: ["run_ids": "\(pruned.deletedRuns)", "rows": "\(pruned.deletedRows)"])
+        }
+        let current = try runs.run(id: run.runID) ?? run
+        return NightlyReport(
+            runID: run.runID, resumed: true, users: current.userCount, usersWritten: 0, rows: current.rowCount,
+            llmCalls: current.llmRequests, llmTokens: current.llmTokens, modelVersions: current.modelVersions,
+            requeuedUsers: 0, announcedUsers: announced, prunedRuns: pruned.deletedRuns, prunedRows: pruned.deletedRows,
+            phases: clock.phases, totalSeconds: clock.total)
+    }
+}
