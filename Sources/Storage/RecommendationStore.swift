@@ -61,10 +61,10 @@ public struct RecommendationStore: Sendable {
             """, [userID]).map(Self.decode)
     }
 
-    /// Users with published rows, most recently generated first.
+    /// Users with published rows: LLM-reranked ones first, then the most recently generated.
     public func recentlyPublishedUsers(limit: Int) throws -> [Int] {
         try connection.query("""
-            SELECT user_id FROM current_recommendations GROUP BY user_id ORDER BY max(generated_at) DESC, user_id LIMIT $1
+            SELECT user_id FROM current_recommendations GROUP BY user_id ORDER BY bool_or(source = 'llm') DESC, max(generated_at) DESC, user_id LIMIT $1
             """, [limit]).map { try $0.int("user_id") }
     }
 

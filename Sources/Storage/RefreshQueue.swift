@@ -15,7 +15,7 @@ public struct RefreshQueue: Sendable {
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    public func claim(limit: Int, lease: Duration = .seconds(120)) throws -> [Claim] {
+    public func claim(limit: Int, lease: Duration) throws -> [Claim] {
         let rows = try connection.query("""
             UPDATE refresh_queue q SET claimed_until = now() + make_interval(secs => $2)
             WHERE q.user_id IN (

@@ -37,7 +37,8 @@ public final class StreamTestHarness: @unchecked Sendable {
     /// Arguments for `recworker stream` against this harness's database and topic.
     public func streamArguments(idleExit: Double? = 3, databaseURL: String? = nil, extra: [String] = []) -> [String] {
         var arguments = ["stream", "--database-url", databaseURL ?? database.url, "--brokers", brokers, "--topic", topic,
-                         "--group", group, "--metrics-port=-1", "--log-level", "warning"]
+                         "--group", group, "--metrics-port=-1", "--log-level", "warning",
+                         "--refresh-lease-seconds", "2"]
         if let idleExit { arguments += ["--exit-when-idle", String(idleExit)] }
         return arguments + extra
     }

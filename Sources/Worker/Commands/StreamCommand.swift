@@ -22,9 +22,10 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Candidates generated per user.") var candidates = 100
     @Option(help: "Recommendations published per user.") var publish = 10
     @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 50
+    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher.") var refreshLeaseSeconds = 30
     @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off.") var llm: Toggle = .off
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
-    @Flag(help: "Include age band, gender and occupation in LLM prompts.") var promptDemographics = false
+    @OptionGroup var llmOptions: LLMOptions
     @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables).") var metricsPort = 9464
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
 
@@ -47,9 +48,9 @@ struct StreamCommand: AsyncParsableCommand {
             brokers: try kafka.resolvedBrokers(), topic: kafka.topic, groupID: group, maxBatchSize: batchSize,
             maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:])
         let refreshSettings = RefreshSettings(
-            candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch,
-            includeDemographics: promptDemographics, maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
-        let reranker = try RerankerFactory.make(enabled: llm == .on, logger: logger)
+            candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
+            includeDemographics: llmOptions.includeDemographics, maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
+        let reranker = try RerankerFactory.make(enabled: llm == .on, options: llmOptions, databaseURL: databaseURL, logger: logger)
         let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
         let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, logger: logger)
 

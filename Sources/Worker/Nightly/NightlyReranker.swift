@@ -1,13 +1,24 @@
+import LLMClient
 import Logging
 import Pipeline
+import PostgresClient
+import Storage
 
-/// Builds the reranker a nightly run uses from the `llm` section.
+/// Builds the reranker a nightly run uses from the `llm` section, with the PostgreSQL answer cache.
 enum NightlyReranker {
     static func make(config: RecWorkerConfig, logger: Logger) throws -> (any Reranker)? {
         guard config.llm.enabled else { return nil }
-        // The OpenAI-compatible client arrives with the LLM rerank work (LLMClient); until it is merged the
-        // nightly job ranks with the models and says so.
-        logger.warning("llm.enabled is true but this build has no LLM reranker; every user gets the model's order")
-        return nil
+        guard let baseURL = config.llm.baseURL, !baseURL.isEmpty else {
+            throw ConfigError(key: "llm.base_url", message: "llm.enabled is true but no endpoint is set (set it or export LLM_BASE_URL)", origin: nil)
+        }
+        let llm = config.llm
+        let endpoint = LLMEndpoint(baseURL: baseURL, model: llm.model ?? "default", apiKey: llm.apiKey)
+        let configuration = RerankerConfiguration(
+            prompt: PromptConfig(includeDemographics: llm.includeDemographics),
+            timeout: .milliseconds(Int64(llm.timeoutSeconds * 1000)),
+            fusionWeight: llm.fusionWeight, cacheTTL: .seconds(llm.cacheTTLSeconds))
+        let limits = LLMLimits(requestsPerWindow: llm.requestsPerMinute, tokensPerWindow: llm.tokensPerMinute, maxConcurrent: llm.concurrency)
+        let cache = LLMCacheStore(connection: try PostgresConnection(url: config.database.url))
+        return OpenAIReranker(endpoint: endpoint, configuration: configuration, limits: limits, cache: cache, logger: logger)
     }
 }

@@ -25,7 +25,7 @@ actor Refresher {
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
     func refreshNextUsers() async throws -> Int {
         let queue = RefreshQueue(connection: connection)
-        let claims = try queue.claim(limit: settings.usersPerClaim)
+        let claims = try queue.claim(limit: settings.usersPerClaim, lease: settings.claimLease)
         guard !claims.isEmpty else { return 0 }
         let started = ContinuousClock.now
         let userIDs = claims.map(\.userID)

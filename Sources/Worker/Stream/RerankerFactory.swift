@@ -1,15 +1,11 @@
 import Logging
 import Pipeline
+import PostgresClient
 
-/// Builds the LLM reranker from the environment (LLM_BASE_URL, LLM_MODEL, LLM_API_KEY).
+/// Builds the stream worker's LLM reranker from the `--llm-*` options (LLM_BASE_URL, LLM_MODEL, LLM_API_KEY).
 enum RerankerFactory {
-    static func make(enabled: Bool, logger: Logger) throws -> (any Reranker)? {
+    static func make(enabled: Bool, options: LLMOptions, databaseURL: String, logger: Logger) throws -> (any Reranker)? {
         guard enabled else { return nil }
-        throw WorkerError("the LLM reranker is not wired in yet; run with --llm off")
+        return try options.reranker(cacheConnection: try PostgresConnection(url: databaseURL), logger: logger)
     }
-}
-
-struct WorkerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -17,6 +17,8 @@ struct RefreshSettings: Sendable {
     var candidateCount: Int
     var publishedCount: Int
     var usersPerClaim: Int
+    /// How long a claimed user stays reserved; a refresher killed mid-claim delays those users this long.
+    var claimLease: Duration
     var includeDemographics: Bool
     /// Most LLM reranks this process may make (nil: no limit besides the client's own budget).
     var maxLLMCalls: Int?
