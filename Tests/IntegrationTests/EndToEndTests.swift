@@ -1,0 +1,50 @@
+import Foundation
+import Pipeline
+import Storage
+import TestSupport
+import XCTest
+
+/// The whole path on the real services: Kafka (tansu) → worker → PostgreSQL → LLM (llama-server) → PostgreSQL.
+final class EndToEndTests: XCTestCase {
+    func testEventsBecomeLLMRerankedRowsWithExplanations() throws {
+        _ = try TestEnvironment.require("LLM_BASE_URL")
+        let harness = try StreamTestHarness(topicPrefix: "e2e")
+        defer { harness.tearDown() }
+        let dataset = SyntheticMovieLens(users: 8, items: 60, ratingsPerUser: 12, seed: 11).generate()
+        let catalog = CatalogStore(connection: try harness.database.connect())
+        try catalog.upsert(items: dataset.items)
+        try catalog.upsert(users: dataset.users)
+        try harness.publish(dataset.ratings.map {
+            InteractionEvent(eventID: "e2e-\($0.userID)-\($0.itemID)", userID: $0.userID, itemID: $0.itemID, type: .rating,
+                             value: Double($0.value), timestamp: Double($0.timestamp))
+        })
+
+        let run = try harness.binary.run(harness.streamArguments(extra: [
+            "--llm", "on", "--llm-max-calls", "3", "--llm-candidates", "8", "--llm-reason-chars", "40", "--publish", "5",
+        ]), timeout: .seconds(240))
+        XCTAssertEqual(run.status, 0, run.stderr)
+
+        let connection = try harness.database.connect()
+        let llmUsers = try connection.query("SELECT DISTINCT user_id FROM current_recommendations WHERE source = 'llm'").map { try $0.int("user_id") }
+        XCTAssertGreaterThanOrEqual(llmUsers.count, 3, "fewer than 3 users were reranked by the LLM:\n\(run.stderr)")
+        XCTAssertEqual(try harness.count("SELECT count(DISTINCT user_id) AS n FROM current_recommendations"), dataset.users.count)
+        for user in llmUsers {
+            let rows = try connection.query("SELECT item_id, explanation FROM current_recommendations WHERE user_id = $1 ORDER BY rank", [user])
+            XCTAssertEqual(rows.count, 5)
+            let rated = Set(dataset.ratings.filter { $0.userID == user }.map(\.itemID))
+            let catalogue = Set(dataset.items.map(\.id))
+            for row in rows {
+                let item = try row.int("item_id")
+                XCTAssertTrue(catalogue.contains(item), "the LLM row names item \(item), which is not in the catalogue")
+                XCTAssertFalse(rated.contains(item), "user \(user) already rated item \(item)")
+                XCTAssertFalse((row["explanation"] ?? "").isEmpty)
+            }
+            XCTAssertEqual(Set(try rows.map { try $0.int("item_id") }).count, rows.count, "duplicate items for user \(user)")
+        }
+        XCTAssertGreaterThanOrEqual(try harness.count("SELECT count(*) AS n FROM llm_cache WHERE prompt_tokens > 0 AND completion_tokens > 0"), 3)
+
+        let show = try harness.binary.run(["show", "--database-url", harness.database.url, "--recent", "3"])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertEqual(show.stdout.components(separatedBy: "[llm]").count - 1, 15, show.stdout)
+    }
+}

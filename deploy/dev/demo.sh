@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The main job end to end on this machine: services up, schema, catalogue, events through Kafka, the stream
+# worker with LLM rerank, then the published rows.
+#   RECWORKER_DEMO_DATA=DIR     a GroupLens ml-100k folder (default ../shared/data/ml-100k, else synthetic data)
+#   RECWORKER_DEMO_EVENTS=N     ratings to publish (default 3000)
+#   RECWORKER_DEMO_LLM_USERS=N  users reranked by the LLM (default 4; the rest get the model's order)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+deploy/dev/services.sh up
+eval "$(deploy/dev/services.sh env)"
+swift build --product recworker
+BIN=$ROOT/.build/debug/recworker
+
+DATA=${RECWORKER_DEMO_DATA:-$ROOT/../shared/data/ml-100k}
+if [ ! -f "$DATA/u.data" ]; then
+    DATA=$RECWORKER_DEV_DIR/demo-data
+    "$BIN" simulate --out "$DATA"
+fi
+"$BIN" migrate
+"$BIN" load-catalog --movielens "$DATA"
+"$BIN" produce --movielens "$DATA" --limit "${RECWORKER_DEMO_EVENTS:-3000}"
+"$BIN" stream --exit-when-idle 3 --metrics-port=-1 --llm on --llm-max-calls "${RECWORKER_DEMO_LLM_USERS:-4}" \
+    --llm-candidates 12 --llm-reason-chars 60
+echo
+"$BIN" show --recent "${RECWORKER_DEMO_LLM_USERS:-4}"
+echo
+psql "$DATABASE_URL" -c "SELECT source, count(DISTINCT user_id) AS users, count(*) AS rows FROM current_recommendations GROUP BY source ORDER BY source"
