@@ -54,8 +54,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
-        .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage", "KafkaClient", "Pipeline"], path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage", "KafkaClient", "Pipeline", "LinearAlgebra"], path: "Tests/TestSupport"),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "LLMClientTests", dependencies: [
             "LLMClient", "Pipeline", "TestSupport",
@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "KafkaClient", "PostgresClient", "Storage", "Pipeline", "TestSupport",
+            "KafkaClient", "PostgresClient", "Storage", "Pipeline", "TestSupport", "LinearAlgebra",
             .product(name: "Yams", package: "Yams"),
         ]),
     ]

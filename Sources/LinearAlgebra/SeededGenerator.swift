@@ -18,4 +18,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func index(below bound: Int) -> Int {
         Int(((next() >> 32) &* UInt64(bound)) >> 32)
     }
+
+    /// A uniform value in `0..<1` with 53 random bits.
+    public mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -21,7 +21,8 @@ final class EndToEndTests: XCTestCase {
 
         let run = try harness.binary.run(harness.streamArguments(extra: [
             "--llm", "on", "--llm-max-calls", "3", "--llm-candidates", "8", "--llm-reason-chars", "40", "--publish", "5",
-        ]), timeout: .seconds(240))
+            "--llm-timeout", "60", "--llm-max-attempts", "2",
+        ]), timeout: .seconds(420))
         XCTAssertEqual(run.status, 0, run.stderr)
 
         let connection = try harness.database.connect()

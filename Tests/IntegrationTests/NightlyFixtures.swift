@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import Pipeline
 import PostgresClient
 import Storage
@@ -8,7 +9,7 @@ enum NightlyFixtures {
     static let genres = ["Action", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi", "Thriller", "Animation"]
 
     static func load(into connection: PostgresConnection, users: Int, items: Int, ratingsPerUser: ClosedRange<Int>, seed: UInt64 = 7) throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let catalogue = (1...items).map { id in
             Item(id: id, title: "Film \(id)", year: 1970 + id % 50,
                  genres: [genres[id % genres.count], genres[(id / 3) % genres.count]].uniqued())
@@ -42,18 +43,6 @@ enum NightlyFixtures {
             SELECT user_id, rank, item_id, score, source, explanation, model_version FROM recommendations
             WHERE run_id = $1 ORDER BY user_id, rank
             """, [runID]).map { $0.values.map { $0 ?? "NULL" }.joined(separator: "|") }
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
 

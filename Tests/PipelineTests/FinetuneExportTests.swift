@@ -1,13 +1,14 @@
 import Foundation
 import Pipeline
 import XCTest
+import LinearAlgebra
 
 /// The exported files must be what OpenAI's fine-tuning endpoints accept: one JSON object per line,
 /// chat: `messages` system/user/assistant; DPO: `input.messages` plus one preferred and one
 /// non-preferred assistant message; and every answer a ranking of the prompt's own ids.
 final class FinetuneExportTests: XCTestCase {
     static let dataset: MovieLensDataset = {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let genres = Array(MovieLensDataset.genreNames.dropFirst())
         let items = (1...60).map { Item(id: $0, title: "Movie \($0)", year: 1980 + $0 % 20, genres: [genres[$0 % genres.count]]) }
         var ratings = [Rating]()

@@ -2,6 +2,7 @@ import Foundation
 import KafkaClient
 import Pipeline
 import PostgresClient
+import LinearAlgebra
 
 /// A fresh database and topic, plus helpers to publish events and run the worker against them.
 public final class StreamTestHarness: @unchecked Sendable {
@@ -51,7 +52,7 @@ public final class StreamTestHarness: @unchecked Sendable {
 /// Deterministic synthetic events for stream tests.
 public enum TestEvents {
     public static func ratings(count: Int, users: Int = 50, items: Int = 200, seed: UInt64 = 7, idPrefix: String = "e") -> [InteractionEvent] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         return (0..<count).map { index in
             let type: InteractionType = index % 5 == 4 ? .view : .rating
             return InteractionEvent(

@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// Generates a small MovieLens-shaped dataset with latent taste structure, so the demo and the tests run
 /// without downloading anything: users prefer two of the genres and rate items in them higher.
 public struct SyntheticMovieLens: Sendable {
@@ -20,7 +22,7 @@ public struct SyntheticMovieLens: Sendable {
     static let occupations = ["student", "engineer", "educator", "programmer", "artist", "writer", "doctor", "librarian", "retired", "other"]
 
     public func generate() -> MovieLensDataset {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let genres = Array(MovieLensDataset.genreNames.dropFirst())
         let catalogue: [Item] = (1...items).map { id in
             let first = genres[Int(rng.next() % UInt64(genres.count))]
@@ -65,21 +67,4 @@ public struct SyntheticMovieLens: Sendable {
         }
         return MovieLensDataset(items: catalogue, users: demographics, ratings: ratings)
     }
-}
-
-/// A small, fast, seedable generator (Steele et al.'s SplitMix64) so generated data is identical on every machine.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    public mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

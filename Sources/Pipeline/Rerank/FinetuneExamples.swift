@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 
 /// Fine-tuning data in the study's recipe: for each sampled user, the rerank prompt built from their
 /// earlier ratings, and as the target the ranking their held-out (later) ratings say was right, with
@@ -44,7 +45,7 @@ public struct FinetuneExamples: Sendable {
         let popularity = PopularityModel(counts: counts)
         let demographics = Dictionary(dataset.users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var lines = [String]()
         for user in eligible.sorted().shuffled(using: &generator) where lines.count < users {
             let ratings = Self.chronological(byUser[user] ?? [])

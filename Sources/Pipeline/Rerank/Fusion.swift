@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// What the LLM said about a request's candidates, aggregated over one or more candidate orders.
 public struct LLMRanking: Sendable, Hashable {
     /// Borda score in [0, 1] per shown item id: 1 means first in every sample. Items never shown
@@ -86,7 +88,7 @@ public enum BootstrapOrders {
         (0..<max(1, samples)).map { sample in
             var order = Array(0..<count)
             guard sample > 0 else { return order }
-            var generator = SplitMix64(seed: seed &+ UInt64(sample) &* 0x9E37_79B9_7F4A_7C15)
+            var generator = SeededGenerator(seed: seed &+ UInt64(sample) &* 0x9E37_79B9_7F4A_7C15)
             order.shuffle(using: &generator)
             return order
         }
