@@ -12,7 +12,7 @@ public final class TemporaryPostgres: @unchecked Sendable {
 
     public init() throws {
         folder = URL(fileURLWithPath: "/tmp/recworker-pg-\(UInt32.random(in: 0...UInt32.max))")
-        port = try Self.freePort()
+        port = try TestEnvironment.freePort()
         url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try asServerUser(["chown", "-R", "postgres", folder.path], asRoot: true)
@@ -45,24 +45,6 @@ public final class TemporaryPostgres: @unchecked Sendable {
             let log = (try? String(contentsOf: folder.appendingPathComponent("log"), encoding: .utf8)) ?? ""
             throw TemporaryPostgresError(command: command.joined(separator: " "), serverLog: String(log.suffix(2_000)))
         }
-    }
-
-    /// A port the kernel just handed out, so parallel test servers do not collide.
-    private static func freePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0
-            }
-        }
-        guard bound else { throw TemporaryPostgresError(command: "bind 127.0.0.1:0", serverLog: "") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// posix_spawn + waitpid rather than Foundation's Process: the server that pg_ctl forks would inherit

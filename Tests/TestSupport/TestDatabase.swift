@@ -47,6 +47,24 @@ public enum TestEnvironment {
         return components.string ?? url
     }
 
+    /// A port the kernel just handed out, so parallel test servers do not collide.
+    public static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0
+            }
+        }
+        guard bound else { throw TemporaryPostgresError(command: "bind 127.0.0.1:0", serverLog: "") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// A topic name no other test uses.
     public static func uniqueTopic(_ prefix: String) -> String {
         "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
