@@ -34,8 +34,8 @@ final class NightlyKafkaOutputTests: XCTestCase {
         }
 
         let connection = try database.connect()
-        let runID = try connection.query("SELECT current_run_id FROM publication_state")[0].int("current_run_id")
-        XCTAssertEqual(try connection.query("SELECT announced_at IS NOT NULL AS done FROM recommendation_runs WHERE run_id = $1", [runID])[0].bool("done"), true)
+        let runID = try XCTUnwrap(try connection.query("SELECT current_run_id FROM publication_state").first, "nothing was published").int("current_run_id")
+        XCTAssertEqual(try connection.query("SELECT announced_at IS NOT NULL AS done FROM recommendation_runs WHERE run_id = $1", [runID]).first?.bool("done"), true)
         let user = try XCTUnwrap(decoded.first { $0.userID == 7 })
         XCTAssertEqual(user.runID, runID)
         let published = try connection.query("SELECT rank, item_id, source FROM current_recommendations WHERE user_id = 7 ORDER BY rank")

@@ -5,14 +5,15 @@
 #   deploy/dev/services.sh down    stop what this script started
 #   deploy/dev/services.sh env     print the variables the worker and the tests need (eval-able)
 #   deploy/dev/services.sh status
+# Ports: RECWORKER_DEV_PG_PORT (55432), RECWORKER_DEV_KAFKA_PORT (19092), RECWORKER_DEV_LLM_PORT (18080).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=${RECWORKER_DEV_DIR:-$ROOT/.dev}
 CACHE=${RECWORKER_CACHE:-$HOME/.cache/recworker}
-PG_PORT=${RECWORKER_PG_PORT:-55432}
-KAFKA_PORT=${RECWORKER_KAFKA_PORT:-19092}
-LLM_PORT=${RECWORKER_LLM_PORT:-18080}
+PG_PORT=${RECWORKER_DEV_PG_PORT:-55432}
+KAFKA_PORT=${RECWORKER_DEV_KAFKA_PORT:-19092}
+LLM_PORT=${RECWORKER_DEV_LLM_PORT:-18080}
 PG_BIN=/usr/lib/postgresql/15/bin
 VENV=$STATE/venv
 PY=$VENV/bin/python
@@ -147,7 +148,6 @@ export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export LLM_BASE_URL=http://127.0.0.1:$LLM_PORT/v1
 export LLM_MODEL=gemma-3-270m
 export LD_LIBRARY_PATH=$STATE/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
-export RECWORKER_PG_CTL="$PG_BIN/pg_ctl -D $STATE/pg/data"
 export RECWORKER_DEV_DIR=$STATE
 VARS
 }
