@@ -26,7 +26,7 @@ final class StreamModelsTests: XCTestCase {
         let harness = try StreamTestHarness(topicPrefix: "models")
         defer { harness.tearDown() }
         let outputTopic = TestEnvironment.uniqueTopic("recommendations")
-        let data = SyntheticMovieLens(users: 40, items: 200, ratingsPerUser: 25, seed: 5).generate()
+        let data = Self.twoCommunities()
         let connection = try harness.database.connect()
         try CatalogStore(connection: connection).upsert(items: data.items)
         try CatalogStore(connection: connection).upsert(users: data.users)
@@ -37,7 +37,8 @@ final class StreamModelsTests: XCTestCase {
         try harness.publish(events)
         let users = Set(events.map(\.userID))
 
-        let worker = try harness.binary.start(harness.streamArguments(idleExit: nil, extra: ["--output-topic", outputTopic, "--refresh-batch", "10"]))
+        let worker = try harness.binary.start(harness.streamArguments(idleExit: nil, extra: ["--output-topic", outputTopic, "--refresh-batch", "25", "--publish", "30",
+                                                                                  "--model-refit-growth", "0"]))
         defer { worker.kill() }
         try waitUntil("every user has rows and the queue is empty") {
             try harness.count("SELECT count(*) AS n FROM interactions") == events.count
@@ -46,17 +47,13 @@ final class StreamModelsTests: XCTestCase {
         }
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM current_recommendations WHERE source <> 'model' OR model_version NOT LIKE 'blend-%'"), 0)
 
-        // One user suddenly rates fifteen films of the genre least present in their list.
+        // A comedy fan suddenly rates half of the horror films, more than all their comedies: the other half of
+        // the horror films is what the updated models should now bring in.
         let user = 1
         let before = try published(connection, user: user)
-        let seen = Set(events.filter { $0.userID == user }.map(\.itemID))
-        let listed = Set(before.items)
-        let byGenre = Dictionary(grouping: data.items.filter { !seen.contains($0.id) }.flatMap { item in item.genres.map { ($0, item) } }, by: \.0)
-        let genre = try XCTUnwrap(byGenre.filter { $0.value.count >= 15 }.keys.sorted().min { a, b in
-            let share = { (g: String) in data.items.filter { listed.contains($0.id) && $0.genres.contains(g) }.count }
-            return share(a) != share(b) ? share(a) < share(b) : a < b
-        })
-        let newItems = byGenre[genre]!.map(\.1.id).sorted().prefix(15)
+        let genre = "Horror"
+        let horror = data.items.filter { $0.genres == [genre] }.map(\.id)
+        let newItems = horror.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         let last = events.filter { $0.userID == user }.map(\.timestamp).max()!
         let burst = newItems.enumerated().map { n, item in
             InteractionEvent(eventID: "burst-\(item)", userID: user, itemID: item, type: .rating, value: 5, timestamp: last + Double(n + 1) * 3_600)
@@ -67,11 +64,18 @@ final class StreamModelsTests: XCTestCase {
         }
         let after = try published(connection, user: user)
         XCTAssertEqual(after.sources, ["model"])
-        XCTAssertTrue(after.versions.allSatisfy { $0.hasPrefix("blend-") }, "\(after.versions)")
+        // Same fitted base, more incremental batches applied: the change came from the incremental update.
+        let (beforeBase, beforeUpdates) = try Self.parse(XCTUnwrap(before.versions.first))
+        let (afterBase, afterUpdates) = try Self.parse(XCTUnwrap(after.versions.first))
+        XCTAssertEqual(after.versions.count, 1)
+        XCTAssertEqual(afterBase, beforeBase)
+        XCTAssertGreaterThan(afterUpdates, beforeUpdates)
         XCTAssertNotEqual(after.items, before.items)
         XCTAssertTrue(Set(after.items).isDisjoint(with: newItems), "rated items must not be recommended")
         let genreCount = { (items: [Int]) in items.filter { id in data.items.first { $0.id == id }!.genres.contains(genre) }.count }
-        XCTAssertGreaterThan(genreCount(after.items), genreCount(before.items), "a burst of \(genre) ratings should pull \(genre) films in")
+        XCTAssertEqual(genreCount(before.items), 0, "no comedy fan had touched a horror film")
+        XCTAssertGreaterThan(genreCount(after.items), genreCount(before.items),
+                             "a burst of \(genre) ratings should pull \(genre) films in: \(before.items) → \(after.items)")
 
         // Profile aggregates: every event counted once in the activity histogram; genre sums as defined.
         let allUserEvents = events.filter { $0.userID == user } + burst
@@ -108,5 +112,31 @@ final class StreamModelsTests: XCTestCase {
         for id in users.sorted() {
             XCTAssertEqual(latest[id]?.rows.map(\.itemID), try published(connection, user: id).items, "user \(id)")
         }
+    }
+
+    /// "blend-fit3600+4" → ("blend-fit3600", 4).
+    static func parse(_ version: String) throws -> (base: String, updates: Int) {
+        let parts = version.split(separator: "+")
+        XCTAssertEqual(parts.count, 2, version)
+        XCTAssertTrue(version.hasPrefix("blend-"), version)
+        return (String(parts[0]), try XCTUnwrap(Int(parts.last ?? "")))
+    }
+
+    /// A catalogue split into two communities with no overlap: users 1–60 rate only comedies (items 1–100),
+    /// users 61–120 only horror films (101–200), 30 each, ratings 3–5.
+    static func twoCommunities() -> MovieLensDataset {
+        var rng = SplitMix64(seed: 21)
+        let items = (1...200).map { Item(id: $0, title: "Film \($0)", year: 1990 + $0 % 20, genres: [$0 <= 100 ? "Comedy" : "Horror"]) }
+        let users = (1...120).map { UserDemographics(id: $0, age: 20 + $0 % 40, gender: $0 % 2 == 0 ? "F" : "M", occupation: "other", zip: "00000") }
+        var ratings = [Rating]()
+        for user in 1...120 {
+            let offset = user <= 60 ? 0 : 100
+            var chosen = Set<Int>()
+            while chosen.count < 30 { chosen.insert(offset + 1 + Int(rng.next() % 100)) }
+            for (n, item) in chosen.sorted().enumerated() {
+                ratings.append(Rating(userID: user, itemID: item, value: Float(3 + rng.next() % 3), timestamp: 1_700_000_000 + Int64(user * 100_000 + n * 3_600)))
+            }
+        }
+        return MovieLensDataset(items: items, users: users, ratings: ratings)
     }
 }
