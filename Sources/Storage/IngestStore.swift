@@ -23,6 +23,7 @@ public struct IngestStore: Sendable {
                 """)
             try tx.copy("COPY staging_events FROM STDIN", lines: batch.events.lazy.map(Self.copyLine))
             let row = try tx.query(Self.applySQL)[0]
+            try ProfileAggregates.addInsertedByCurrentTransaction(tx)
             let inserted = try row.int("inserted")
             return IngestOutcome(inserted: inserted, duplicates: batch.events.count - inserted,
                                  usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))

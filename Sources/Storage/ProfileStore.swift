@@ -54,6 +54,22 @@ public struct ProfileStore: Sendable {
                                      value: try row.double("value"), timestamp: try row.double("ts"))
             profiles[userID]?.recentHistory.append(entry)
         }
+        for row in try connection.query(
+            "SELECT user_id, weekday, hour, events FROM user_activity WHERE user_id = ANY($1::int[])", [userIDs]) {
+            let (userID, weekday, hour, events) = (try row.int("user_id"), try row.int("weekday"), try row.int("hour"), try row.int("events"))
+            profiles[userID]?.activity.add(weekday: weekday, hour: hour, events: events)
+        }
+        for row in try connection.query(
+            "SELECT user_id, genre, rated_weight, rating_weight, implicit_weight FROM user_genre_affinity WHERE user_id = ANY($1::int[])",
+            [userIDs]) {
+            let userID = try row.int("user_id")
+            let sums = GenreWeights.Sums(rated: try row.double("rated_weight"), rating: try row.double("rating_weight"),
+                                         implicit: try row.double("implicit_weight"))
+            let genre = try row.string("genre")
+            guard profiles[userID] != nil else { continue }
+            profiles[userID]!.genreWeights = profiles[userID]!.genreWeights ?? GenreWeights()
+            profiles[userID]!.genreWeights!.sums[genre] = sums
+        }
         return profiles
     }
 

@@ -1,15 +1,20 @@
-/// Builds a user's candidate list: the model's top items the user has not interacted with,
-/// falling back to popularity when the model has nothing for them.
+/// Builds a user's candidate list: what the models propose (their blend, or segment popularity for a user
+/// they know nothing about) minus what the user has interacted with, falling back to global popularity when
+/// there are no models yet or nothing of theirs is left.
 public struct CandidateGenerator: Sendable {
     public var limit: Int
 
     public init(limit: Int = 100) { self.limit = limit }
 
+    /// - Parameter fromModels: `ModelSet.candidates(forUser:)`, nil when no model is loaded.
     public func candidates(
-        seen: Set<Int>, modelTop: [ScoredItem], popularity: PopularityModel
+        seen: Set<Int>, fromModels: (items: [ScoredItem], source: RecommendationSource)?, popularity: PopularityModel
     ) -> (items: [ScoredItem], source: RecommendationSource) {
-        let fromModel = modelTop.filter { !seen.contains($0.itemID) }.prefix(limit)
-        if !fromModel.isEmpty { return (Array(fromModel), .model) }
+        if let fromModels {
+            // `seen` comes from the database and may include events the models have not been fed yet.
+            let fresh = fromModels.items.filter { !seen.contains($0.itemID) }.prefix(limit)
+            if !fresh.isEmpty { return (Array(fresh), fromModels.source) }
+        }
         return (popularity.top(limit, excluding: seen), .popular)
     }
 }

@@ -22,9 +22,18 @@ public enum ProfileSummary {
         }
         let genres = profile.genreAffinity().prefix(3).map(\.genre)
         if !genres.isEmpty { sentences.append("They lean towards " + genres.joined(separator: ", ") + ".") }
+        if let activity = activitySentence(profile.activity) { sentences.append(activity) }
         let loved = profile.recentHistory.filter { $0.type == .rating && $0.value >= 4 }.prefix(3).map(\.item.title)
         if !loved.isEmpty { sentences.append("Recently liked: " + loved.joined(separator: "; ") + ".") }
         return sentences.isEmpty ? "A new user with no history yet." : sentences.joined(separator: " ")
+    }
+
+    /// "They are most active in the evening (peak 21:00 UTC), mostly on weekends."
+    static func activitySentence(_ activity: ActivityHistogram) -> String? {
+        guard let part = activity.busiestPartOfDay, let peak = activity.peakHour, let weekend = activity.weekendShare else { return nil }
+        let week = weekend >= 0.5 ? "mostly on weekends" : weekend <= 0.15 ? "mostly on weekdays" : "throughout the week"
+        let hour = peak < 10 ? "0\(peak)" : "\(peak)"
+        return "They are most active in the \(part.rawValue) (peak \(hour):00 UTC), \(week)."
     }
 
     static func format(_ value: Double) -> String {

@@ -27,11 +27,16 @@ public struct UserProfile: Sendable, Hashable {
     public var lastSeen: Double?
     /// Newest first.
     public var recentHistory: [HistoryEntry]
+    /// Decayed genre sums over the whole history (stream profiles); nil where only recent history is known.
+    public var genreWeights: GenreWeights?
+    /// When the user is active (stream profiles); empty where unknown.
+    public var activity: ActivityHistogram
 
     public init(
         userID: Int, demographics: UserDemographics? = nil, countsByType: [InteractionType: Int] = [:],
         ratingCount: Int = 0, ratingSum: Double = 0, ratingSumOfSquares: Double = 0,
-        firstSeen: Double? = nil, lastSeen: Double? = nil, recentHistory: [HistoryEntry] = []
+        firstSeen: Double? = nil, lastSeen: Double? = nil, recentHistory: [HistoryEntry] = [],
+        genreWeights: GenreWeights? = nil, activity: ActivityHistogram = ActivityHistogram()
     ) {
         self.userID = userID
         self.demographics = demographics
@@ -42,6 +47,8 @@ public struct UserProfile: Sendable, Hashable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.recentHistory = recentHistory
+        self.genreWeights = genreWeights
+        self.activity = activity
     }
 
     public var eventCount: Int { countsByType.values.reduce(0, +) }
@@ -54,9 +61,11 @@ public struct UserProfile: Sendable, Hashable {
         return variance.squareRoot()
     }
 
-    /// Genre weights from recent history: each interaction's weight (rating centred on the user's mean,
-    /// or 1 for implicit events) decays with a half-life counted from the newest interaction.
-    public func genreAffinity(halfLifeDays: Double = 90) -> [(genre: String, weight: Double)] {
+    /// Genre weights, strongest first: each interaction's weight (rating centred on the user's mean, or 1
+    /// for implicit events) halves per `halfLifeDays` of age. From the stored whole-history sums when the
+    /// profile has them (their half-life is fixed, `GenreWeights.halfLifeDays`), else from recent history.
+    public func genreAffinity(halfLifeDays: Double = GenreWeights.halfLifeDays) -> [(genre: String, weight: Double)] {
+        if let genreWeights, !genreWeights.isEmpty { return genreWeights.affinity(ratingMean: ratingMean) }
         guard let newest = recentHistory.first?.timestamp else { return [] }
         let mean = ratingMean ?? 3
         var weights = [String: Double]()

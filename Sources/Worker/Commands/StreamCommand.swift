@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KafkaClient
 import Logging
 import Metrics
 import Pipeline
@@ -26,6 +27,9 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off.") var llm: Toggle = .off
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
+    @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off).") var models: Toggle = .on
+    @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit (0 never).") var modelRefitGrowth = 1.0
+    @Option(help: "Publish each refreshed user's list to this Kafka topic (one message per user, key = user id).") var outputTopic: String?
     @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables).") var metricsPort = 9464
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
 
@@ -52,7 +56,12 @@ struct StreamCommand: AsyncParsableCommand {
             includeDemographics: llmOptions.includeDemographics, maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
         let reranker = try RerankerFactory.make(enabled: llm == .on, options: llmOptions, databaseURL: databaseURL, logger: logger)
         let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
-        let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, logger: logger)
+        let streamModels = models == .on
+            ? StreamModels(settings: .init(candidateCount: candidates, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
+            : nil
+        let output = try outputTopic.map { RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers), topic: $0) }
+        let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, models: streamModels,
+                                  output: output, logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: IngestService(loop: loop), successTerminationBehavior: .gracefullyShutdownGroup),

@@ -1,0 +1,72 @@
+import Pipeline
+import PostgresClient
+
+/// Reads interactions for in-memory models exactly once each: everything at start, then only what committed
+/// since the previous read, whoever ingested it (any worker of the group).
+///
+/// "Since" is a PostgreSQL snapshot, not a time or a sequence: transactions commit out of order, so a row with
+/// a smaller id or earlier `ingested_at` can become visible after a later one. A row is new when it is visible
+/// in the current snapshot and was not in the previous one (`pg_visible_in_snapshot` on its `ingest_xid`).
+public struct InteractionFeed: Sendable {
+    /// Where a reader stands: the snapshot of its last read (`pg_snapshot` text form).
+    public struct Position: Sendable, Hashable {
+        public let snapshot: String
+    }
+
+    public struct Everything: Sendable {
+        public var position: Position
+        /// One per stored interaction, oldest first (so a later value of a repeated pair wins).
+        public var ratings: [Rating]
+        public var items: [Item]
+        public var users: [UserDemographics]
+    }
+
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Every interaction with the catalogue and demographics, from one consistent snapshot.
+    public func readAll() throws -> Everything {
+        try connection.transaction { tx in
+            try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let position = try Self.currentPosition(tx)
+            let ratings = try tx.query("""
+                SELECT user_id, item_id, value, extract(epoch FROM occurred_at)::bigint AS ts
+                FROM interactions ORDER BY occurred_at, user_id, event_id
+                """).map(Self.rating)
+            let items = try tx.query("SELECT item_id, title, year, genres FROM items ORDER BY item_id").map { row in
+                Item(id: try row.int("item_id"), title: try row.string("title"), year: row.optionalInt("year"),
+                     genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
+            }
+            let users = try tx.query("SELECT user_id, age, gender, occupation, zip FROM users ORDER BY user_id").map { row in
+                UserDemographics(id: try row.int("user_id"), age: row.optionalInt("age"), gender: row["gender"],
+                                 occupation: row["occupation"], zip: row["zip"])
+            }
+            return Everything(position: position, ratings: ratings, items: items, users: users)
+        }
+    }
+
+    /// The interactions committed after `position` was taken, oldest first, and the new position.
+    public func readNew(after position: Position) throws -> (position: Position, ratings: [Rating]) {
+        try connection.transaction { tx in
+            try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let next = try Self.currentPosition(tx)
+            let ratings = try tx.query("""
+                SELECT user_id, item_id, value, extract(epoch FROM occurred_at)::bigint AS ts
+                FROM interactions
+                WHERE ingest_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot)
+                ORDER BY occurred_at, user_id, event_id
+                """, [position.snapshot]).map(Self.rating)
+            return (next, ratings)
+        }
+    }
+
+    private static func currentPosition(_ tx: PostgresConnection) throws -> Position {
+        Position(snapshot: try tx.query("SELECT pg_current_snapshot()::text AS snapshot")[0].string("snapshot"))
+    }
+
+    private static func rating(_ row: PostgresRow) throws -> Rating {
+        Rating(userID: try row.int("user_id"), itemID: try row.int("item_id"), value: Float(try row.double("value")),
+               timestamp: Int64(try row.int("ts")))
+    }
+}
