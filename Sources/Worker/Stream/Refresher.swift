@@ -37,17 +37,29 @@ actor Refresher {
         let runID = try store.currentRunID()
         var summaries = [Int: String]()
 
-        for claim in claims {
+        let generated = claims.map { claim in
+            generator.candidates(seen: seen[claim.userID] ?? [], modelTop: [], popularity: popularity)
+        }
+        // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
+        let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.0.map(\.itemID) })))
+        var publications = [UserRecommendations]()
+        publications.reserveCapacity(claims.count)
+        for (claim, (scored, source)) in zip(claims, generated) {
             let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
-            let (scored, source) = generator.candidates(seen: seen[claim.userID] ?? [], modelTop: [], popularity: popularity)
-            let items = try CatalogStore(connection: connection).items(ids: scored.map(\.itemID))
             let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
             let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount)
             let (rows, rowSource) = await rerank(request, fallbackSource: source)
-            try store.replace(userID: claim.userID, runID: runID, items: rows, source: rowSource, modelVersion: settings.modelVersion)
+            publications.append(UserRecommendations(userID: claim.userID, source: rowSource, modelVersion: settings.modelVersion, items: rows))
             summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
-            WorkerMetrics.freshness.recordSeconds(Date().timeIntervalSince1970 - claim.enqueuedAt)
+            // An LLM rerank takes seconds: publish each reranked user at once rather than after the whole claim.
+            if reranker != nil {
+                try store.replace(publications, runID: runID)
+                publications.removeAll(keepingCapacity: true)
+            }
         }
+        try store.replace(publications, runID: runID)
+        let now = Date().timeIntervalSince1970
+        for claim in claims { WorkerMetrics.freshness.recordSeconds(now - claim.enqueuedAt) }
         try ProfileStore(connection: connection).storeSummaries(summaries)
         try queue.acknowledge(claims)
         WorkerMetrics.usersRefreshed.increment(by: claims.count)
