@@ -1,4 +1,4 @@
-/// SplitMix64: a tiny, fast generator whose sequence depends only on the seed, so training is reproducible
+/// SeededGenerator: a tiny, fast generator whose sequence depends only on the seed, so training is reproducible
 /// across runs and platforms (Swift's `SystemRandomNumberGenerator` cannot be seeded).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -74,6 +74,8 @@ public struct IngestStore: Sendable {
     }
 
     /// One statement so PostgreSQL plans the whole batch at once; data-modifying CTEs all run even when unreferenced.
+    /// Every upsert takes its row locks in key order (the ORDER BYs), as the refresher's writes to the same rows do,
+    /// so concurrent workers and refreshers wait for each other instead of deadlocking.
     static let applySQL = """
         WITH ins AS (
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
@@ -91,7 +93,7 @@ public struct IngestStore: Sendable {
                 count(*) FILTER (WHERE type = 'view'), count(*) FILTER (WHERE type = 'watch'),
                 count(*) FILTER (WHERE type = 'purchase'), count(*) FILTER (WHERE type = 'click'),
                 min(occurred_at), max(occurred_at), now()
-            FROM ins GROUP BY user_id
+            FROM ins GROUP BY user_id ORDER BY user_id
             ON CONFLICT (user_id) DO UPDATE SET
                 event_count = p.event_count + EXCLUDED.event_count,
                 rating_count = p.rating_count + EXCLUDED.rating_count,
@@ -109,7 +111,7 @@ public struct IngestStore: Sendable {
             INSERT INTO item_stats AS s (item_id, interaction_count, rating_count, rating_sum, last_seen)
             SELECT item_id, count(*), count(*) FILTER (WHERE type = 'rating'),
                 coalesce(sum(value) FILTER (WHERE type = 'rating'), 0), max(occurred_at)
-            FROM ins GROUP BY item_id
+            FROM ins GROUP BY item_id ORDER BY item_id
             ON CONFLICT (item_id) DO UPDATE SET
                 interaction_count = s.interaction_count + EXCLUDED.interaction_count,
                 rating_count = s.rating_count + EXCLUDED.rating_count,
@@ -118,12 +120,12 @@ public struct IngestStore: Sendable {
             RETURNING item_id
         ), stubs AS (
             INSERT INTO items (item_id, title, is_stub)
-            SELECT DISTINCT item_id, 'Item ' || item_id, true FROM ins
+            SELECT DISTINCT item_id, 'Item ' || item_id, true FROM ins ORDER BY item_id
             ON CONFLICT (item_id) DO NOTHING
             RETURNING item_id
         ), queued AS (
             INSERT INTO refresh_queue AS q (user_id)
-            SELECT user_id FROM profiles
+            SELECT user_id FROM profiles ORDER BY user_id
             ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1
             RETURNING user_id
         )

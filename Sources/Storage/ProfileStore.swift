@@ -84,10 +84,14 @@ public struct ProfileStore: Sendable {
 
     public func storeSummaries(_ summaries: [Int: String]) throws {
         guard !summaries.isEmpty else { return }
-        let ids = Array(summaries.keys)
-        try connection.execute(
-            "UPDATE user_profiles p SET summary = s.summary FROM unnest($1::int[], $2::text[]) AS s(user_id, summary) WHERE p.user_id = s.user_id",
-            [ids, ids.map { summaries[$0]! }])
+        let ids = summaries.keys.sorted()
+        // Locking in user-id order, as the ingest transaction's profile upsert does, rules out deadlocks with it.
+        try connection.transaction { tx in
+            _ = try tx.query("SELECT 1 FROM user_profiles WHERE user_id = ANY($1::int[]) ORDER BY user_id FOR UPDATE", [ids])
+            try tx.execute(
+                "UPDATE user_profiles p SET summary = s.summary FROM unnest($1::int[], $2::text[]) AS s(user_id, summary) WHERE p.user_id = s.user_id",
+                [ids, ids.map { summaries[$0]! }])
+        }
     }
 
     /// Interaction counts per item (for popularity).

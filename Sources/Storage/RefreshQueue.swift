@@ -31,6 +31,9 @@ public struct RefreshQueue: Sendable {
     public func acknowledge(_ claims: [Claim]) throws {
         guard !claims.isEmpty else { return }
         try connection.transaction { tx in
+            // Locking in user-id order, as the ingest transaction's enqueue does, rules out deadlocks with it.
+            _ = try tx.query("SELECT 1 FROM refresh_queue WHERE user_id = ANY($1::int[]) ORDER BY user_id FOR UPDATE",
+                             [claims.map(\.userID)])
             try tx.execute("""
                 DELETE FROM refresh_queue q USING unnest($1::int[], $2::bigint[]) AS c(user_id, touches)
                 WHERE q.user_id = c.user_id AND q.touches = c.touches

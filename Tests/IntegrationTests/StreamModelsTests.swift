@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Foundation
 import KafkaClient
 import Pipeline
@@ -125,7 +126,7 @@ final class StreamModelsTests: XCTestCase {
     /// A catalogue split into two communities with no overlap: users 1–60 rate only comedies (items 1–100),
     /// users 61–120 only horror films (101–200), 30 each, ratings 3–5.
     static func twoCommunities() -> MovieLensDataset {
-        var rng = SplitMix64(seed: 21)
+        var rng = SeededGenerator(seed: 21)
         let items = (1...200).map { Item(id: $0, title: "Film \($0)", year: 1990 + $0 % 20, genres: [$0 <= 100 ? "Comedy" : "Horror"]) }
         let users = (1...120).map { UserDemographics(id: $0, age: 20 + $0 % 40, gender: $0 % 2 == 0 ? "F" : "M", occupation: "other", zip: "00000") }
         var ratings = [Rating]()

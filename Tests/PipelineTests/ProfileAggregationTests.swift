@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Foundation
 import Pipeline
 import XCTest
@@ -14,7 +15,7 @@ final class ProfileAggregationTests: XCTestCase {
 
     /// Newest first, like `UserProfile.recentHistory`; spread over a year so decay matters.
     private static func history() -> [HistoryEntry] {
-        var rng = SplitMix64(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         return (0..<40).map { n in
             let item = items[Int(rng.next() % UInt64(items.count))]
             let type: InteractionType = n % 4 == 3 ? .watch : .rating
@@ -37,7 +38,7 @@ final class ProfileAggregationTests: XCTestCase {
         var inOrder = GenreWeights()
         for entry in history.reversed() { inOrder.add(genres: entry.item.genres, type: entry.type, value: entry.value, timestamp: entry.timestamp) }
         var shuffled = GenreWeights()
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         for entry in history.shuffled(using: &rng) {
             shuffled.add(genres: entry.item.genres, type: entry.type, value: entry.value, timestamp: entry.timestamp)
         }

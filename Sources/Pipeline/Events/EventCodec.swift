@@ -25,52 +25,52 @@ public enum EventCodec {
         guard payload.count <= maxPayloadBytes else {
             return .failure(EventRejection("payload of \(payload.count) bytes exceeds the \(maxPayloadBytes)-byte limit"))
         }
-        let object: [String: Any]
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {
-                return .failure(EventRejection("malformed JSON: expected an object"))
-            }
-            object = parsed
+            let fields = try payload.withUnsafeBufferPointer { try EventFields.scan($0) }
+            return .success(try validate(fields))
+        } catch let error as FlatJSONError {
+            return .failure(EventRejection(error.reason))
         } catch {
-            return .failure(EventRejection("malformed JSON: \(String(describing: error).prefix(200))"))
+            return .failure(error as? EventRejection ?? EventRejection("\(error)"))
         }
-        return Result { try validate(object) }.mapError { $0 as? EventRejection ?? EventRejection("\($0)") }
     }
 
-    private static func validate(_ object: [String: Any]) throws -> InteractionEvent {
-        let eventID = try eventIDField(object)
-        let userID = try positiveInteger(object, "user_id")
-        let itemID = try positiveInteger(object, "item_id")
-        guard let typeValue = object["type"] else { throw EventRejection("missing field 'type'") }
-        guard let typeName = typeValue as? String, let type = InteractionType(rawValue: typeName) else {
+    private static func validate(_ fields: EventFields) throws -> InteractionEvent {
+        let eventID = try eventIDField(fields.eventID)
+        let userID = try positiveInteger(fields.userID, "user_id")
+        let itemID = try positiveInteger(fields.itemID, "item_id")
+        guard let typeValue = fields.type else { throw EventRejection("missing field 'type'") }
+        guard case .string(let typeName) = typeValue, let type = InteractionType(rawValue: typeName) else {
             let allowed = InteractionType.allCases.map(\.rawValue).joined(separator: "|")
-            throw EventRejection("unknown type '\(typeValue)' (expected \(allowed))")
+            throw EventRejection("unknown type '\(typeValue.displayText.prefix(40))' (expected \(allowed))")
         }
         let value: Double
         switch type {
         case .rating:
-            guard object["value"] != nil else { throw EventRejection("missing field 'value' for a rating") }
-            value = try number(object, "value")
+            guard let raw = fields.value else { throw EventRejection("missing field 'value' for a rating") }
+            value = try number(raw, "value")
             guard InteractionEvent.ratingRange.contains(value) else {
                 throw EventRejection("rating value \(formatNumber(value)) is outside 1...5")
             }
         default:
-            value = object["value"] == nil || object["value"] is NSNull ? 1 : try number(object, "value")
+            if let raw = fields.value, raw != .null {
+                value = try number(raw, "value")
+            } else {
+                value = 1
+            }
             guard value >= 0 else { throw EventRejection("value must not be negative for type \(type.rawValue)") }
         }
-        let timestamp = try timestampField(object)
+        let timestamp = try timestampField(fields.ts)
         return InteractionEvent(eventID: eventID, userID: userID, itemID: itemID, type: type, value: value, timestamp: timestamp)
     }
 
-    private static func eventIDField(_ object: [String: Any]) throws -> String {
-        guard let raw = object["event_id"] else { throw EventRejection("missing field 'event_id'") }
+    private static func eventIDField(_ raw: FlatJSONValue?) throws -> String {
         let id: String
-        if let text = raw as? String {
-            id = text
-        } else if let number = raw as? NSNumber, !isBoolean(number) {
-            id = number.stringValue
-        } else {
-            throw EventRejection("event_id must be a string")
+        switch raw {
+        case nil: throw EventRejection("missing field 'event_id'")
+        case .string(let text): id = text
+        case .number(let value, let literal, let isInteger): id = isInteger ? literal : String(value)
+        default: throw EventRejection("event_id must be a string")
         }
         guard !id.isEmpty, id.utf8.count <= maxEventIDLength else {
             throw EventRejection("event_id must be 1...\(maxEventIDLength) bytes long")
@@ -78,44 +78,40 @@ public enum EventCodec {
         return id
     }
 
-    private static func positiveInteger(_ object: [String: Any], _ key: String) throws -> Int {
-        guard let raw = object[key] else { throw EventRejection("missing field '\(key)'") }
-        if let number = raw as? NSNumber, !isBoolean(number) {
-            let double = number.doubleValue
+    private static func positiveInteger(_ raw: FlatJSONValue?, _ key: String) throws -> Int {
+        guard let raw else { throw EventRejection("missing field '\(key)'") }
+        switch raw {
+        case .number(let double, _, _):
             if double >= 1, double <= Double(Int32.max), double.rounded() == double { return Int(double) }
-        } else if let text = raw as? String, let parsed = Int(text), parsed >= 1, parsed <= Int(Int32.max) {
-            return parsed
+        case .string(let text):
+            if let parsed = Int(text), parsed >= 1, parsed <= Int(Int32.max) { return parsed }
+        default:
+            break
         }
-        throw EventRejection("\(key) must be a positive integer, got \(String(describing: raw).prefix(40))")
+        throw EventRejection("\(key) must be a positive integer, got \(raw.displayText.prefix(40))")
     }
 
-    private static func number(_ object: [String: Any], _ key: String) throws -> Double {
-        guard let number = object[key] as? NSNumber, !isBoolean(number), number.doubleValue.isFinite else {
-            throw EventRejection("\(key) must be a number")
-        }
-        return number.doubleValue
+    private static func number(_ raw: FlatJSONValue, _ key: String) throws -> Double {
+        guard case .number(let value, _, _) = raw else { throw EventRejection("\(key) must be a number") }
+        return value
     }
 
     /// Accepts epoch seconds (or milliseconds, detected by magnitude) or an ISO-8601 string.
-    private static func timestampField(_ object: [String: Any]) throws -> Double {
-        guard let raw = object["ts"] else { throw EventRejection("missing field 'ts'") }
-        if let number = raw as? NSNumber, !isBoolean(number), number.doubleValue.isFinite, number.doubleValue >= 0 {
-            let value = number.doubleValue
+    private static func timestampField(_ raw: FlatJSONValue?) throws -> Double {
+        guard let raw else { throw EventRejection("missing field 'ts'") }
+        switch raw {
+        case .number(let value, _, _) where value >= 0:
             return value > 100_000_000_000 ? value / 1000 : value
-        }
-        if let text = raw as? String {
+        case .string(let text):
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
             formatter.formatOptions = [.withInternetDateTime]
             if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        default:
+            break
         }
-        throw EventRejection("ts must be epoch seconds or an ISO-8601 time, got \(String(describing: raw).prefix(40))")
-    }
-
-    private static func isBoolean(_ number: NSNumber) -> Bool {
-        // On Linux, JSON booleans arrive as NSNumber too; their objCType is "c".
-        String(cString: number.objCType) == "c"
+        throw EventRejection("ts must be epoch seconds or an ISO-8601 time, got \(raw.displayText.prefix(40))")
     }
 
     static func jsonString(_ text: String) -> String {

@@ -47,21 +47,28 @@ actor Refresher {
         let runID = try store.currentRunID()
         var summaries = [Int: String]()
 
-        for claim in claims {
-            let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
-            let (scored, source) = generator.candidates(
+        let generated = claims.map { claim in
+            generator.candidates(
                 seen: seen[claim.userID] ?? [], fromModels: models?.candidates(forUser: claim.userID), popularity: popularity)
-            let items = try CatalogStore(connection: connection).items(ids: scored.map(\.itemID))
+        }
+        // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
+        let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.0.map(\.itemID) })))
+        var publications = [UserRecommendations]()
+        publications.reserveCapacity(claims.count)
+        for (claim, (scored, source)) in zip(claims, generated) {
+            let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
             let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
             let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount)
             let (rows, rowSource) = await rerank(request, fallbackSource: source)
             let rowVersion = source == .model ? models?.version ?? settings.modelVersion : settings.modelVersion
-            try store.replace(userID: claim.userID, runID: runID, items: rows, source: rowSource, modelVersion: rowVersion)
-            try output?.send(RecommendationMessage(userID: claim.userID, runID: runID, generatedAt: Date(), items: rows,
-                                                   source: rowSource, modelVersion: rowVersion))
+            publications.append(UserRecommendations(userID: claim.userID, source: rowSource, modelVersion: rowVersion, items: rows))
             summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
-            WorkerMetrics.freshness.recordSeconds(Date().timeIntervalSince1970 - claim.enqueuedAt)
+            // An LLM rerank takes seconds: publish each reranked user at once rather than after the whole claim.
+            if reranker != nil { try publish(&publications, runID: runID, store: store) }
         }
+        try publish(&publications, runID: runID, store: store)
+        let now = Date().timeIntervalSince1970
+        for claim in claims { WorkerMetrics.freshness.recordSeconds(now - claim.enqueuedAt) }
         try ProfileStore(connection: connection).storeSummaries(summaries)
         try output?.flush()
         try queue.acknowledge(claims)
@@ -84,6 +91,18 @@ actor Refresher {
             logger.warning("rerank failed for a user, publishing the model order: \(error)")
             return (Grounding.modelOrder(request), fallbackSource)
         }
+    }
+
+    /// Replaces the users' rows in one transaction, then announces them on the output topic (when configured).
+    private func publish(_ publications: inout [UserRecommendations], runID: Int, store: RecommendationStore) throws {
+        guard !publications.isEmpty else { return }
+        try store.replace(publications, runID: runID)
+        for publication in publications {
+            try output?.send(RecommendationMessage(
+                userID: publication.userID, runID: runID, generatedAt: Date(), items: publication.items,
+                source: publication.source, modelVersion: publication.modelVersion))
+        }
+        publications.removeAll(keepingCapacity: true)
     }
 
     func pendingUsers() throws -> Int { try RefreshQueue(connection: connection).pendingCount() }

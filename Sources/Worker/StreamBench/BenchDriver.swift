@@ -1,0 +1,65 @@
+import Foundation
+import PostgresClient
+import ServiceLifecycle
+import Synchronization
+
+/// The bench's conductor inside the worker's service group: waits for the consumer's assignment, starts
+/// the fixed-rate producer, watches the refresh queue to see publications land, and ends the group once
+/// every event is applied (and, in full mode, published).
+struct BenchDriver: Service {
+    let loop: IngestLoop
+    let tracker: FreshnessTracker
+    let producer: BenchProducer
+    /// Events to send while the worker runs (fixed-rate runs); nil when everything was produced beforehand.
+    let rated: (count: Int, rate: Double, firstNumber: Int)?
+    let expectedEvents: Int
+    let watchesPublication: Bool
+    let databaseURL: String
+    let timeout: Duration
+    let window: BenchWindow
+
+    func run() async throws {
+        let deadline = ContinuousClock.now + timeout
+        while loop.lastActivityTime == nil {
+            try checkDeadline(deadline, waitingFor: "the consumer group assignment")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        window.open()
+        if let rated { producer.startProducing(count: rated.count, rate: rated.rate, firstNumber: rated.firstNumber) }
+        let queue = watchesPublication ? try PostgresConnection(url: databaseURL) : nil
+        while true {
+            try producer.checkFailure()
+            let allApplied = tracker.applied >= expectedEvents
+            if let queue {
+                let snapshotAfter = Date().timeIntervalSince1970
+                let queued = try queue.query("SELECT user_id FROM refresh_queue").map { try $0.int("user_id") }
+                tracker.queueObserved(stillQueued: Set(queued), snapshotAfter: snapshotAfter, observedAt: Date().timeIntervalSince1970)
+                if allApplied, tracker.unpublishedCount == 0 { break }
+            } else if allApplied {
+                break
+            }
+            try checkDeadline(deadline, waitingFor: "\(expectedEvents - tracker.applied) events to be applied and \(tracker.unpublishedCount) to be published")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        window.close()
+    }
+
+    private func checkDeadline(_ deadline: ContinuousClock.Instant, waitingFor what: String) throws {
+        guard ContinuousClock.now < deadline else {
+            throw BenchTimeout(description: "bench stream gave up after \(timeout) waiting for \(what); raise --timeout-seconds or lower --events")
+        }
+    }
+}
+
+struct BenchTimeout: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// When the measured window opened (consumer assigned) and closed (everything applied/published), wall clock.
+final class BenchWindow: Sendable {
+    private let bounds = Mutex<(start: Double?, end: Double?)>((nil, nil))
+    func open() { bounds.withLock { $0.start = Date().timeIntervalSince1970 } }
+    func close() { bounds.withLock { $0.end = Date().timeIntervalSince1970 } }
+    var openedAt: Double? { bounds.withLock { $0.start } }
+    var closedAt: Double? { bounds.withLock { $0.end } }
+}

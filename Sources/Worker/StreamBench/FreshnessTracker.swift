@@ -1,0 +1,111 @@
+import Foundation
+import Storage
+import Synchronization
+
+/// Collects what `bench stream` reports: events applied, and for every event the time from its produce
+/// timestamp to (a) the commit that updated its user's profile and (b) the moment its user's published rows
+/// were known to cover it. Shared by the ingest thread (commits) and the bench's queue watcher.
+final class FreshnessTracker: Sendable {
+    private struct State {
+        var applied = 0
+        var batches = 0
+        var deadLetters = 0
+        var firstCommit: Double?
+        var lastCommit: Double?
+        var profileLatencies = [Double]()
+        /// Per user, the events committed but not yet covered by a publication, in commit order.
+        var unpublished = [Int: [(producedAt: Double, committedAt: Double)]]()
+        var unpublishedCount = 0
+        var publishedLatencies = [Double]()
+    }
+
+    private let state = Mutex(State())
+    private let tracksPublication: Bool
+    private let measuredFrom: Double
+
+    /// Events produced before `measuredFrom` (a topic-creating warm-up) count as applied but are not measured.
+    init(tracksPublication: Bool, expectedEvents: Int, measuredFrom: Double) {
+        self.tracksPublication = tracksPublication
+        self.measuredFrom = measuredFrom
+        state.withLock {
+            $0.profileLatencies.reserveCapacity(expectedEvents)
+            if tracksPublication { $0.publishedLatencies.reserveCapacity(expectedEvents) }
+        }
+    }
+
+    /// Called on the ingest thread right after a batch's transaction committed.
+    func committed(_ batch: IngestBatch) {
+        let now = Date().timeIntervalSince1970
+        state.withLock { state in
+            state.applied += batch.events.count + batch.deadLetters.count
+            state.deadLetters += batch.deadLetters.count
+            state.batches += 1
+            state.firstCommit = state.firstCommit ?? now
+            state.lastCommit = now
+            for event in batch.events where event.timestamp >= measuredFrom {
+                state.unpublishedCount += tracksPublication ? 1 : 0
+                state.profileLatencies.append(now - event.timestamp)
+                if tracksPublication {
+                    state.unpublished[event.userID, default: []].append((event.timestamp, now))
+                }
+            }
+        }
+    }
+
+    /// Given the users still queued for refresh as of a snapshot taken after `snapshotAfter`, every event of
+    /// another user committed before `snapshotAfter` is covered by published rows by `observedAt`: its user
+    /// was queued in the same transaction and has since been refreshed and acknowledged.
+    func queueObserved(stillQueued: Set<Int>, snapshotAfter: Double, observedAt: Double) {
+        state.withLock { state in
+            for (userID, events) in state.unpublished where !stillQueued.contains(userID) {
+                let covered = events.prefix { $0.committedAt < snapshotAfter }
+                guard !covered.isEmpty else { continue }
+                for event in covered { state.publishedLatencies.append(observedAt - event.producedAt) }
+                state.unpublishedCount -= covered.count
+                if covered.count == events.count {
+                    state.unpublished[userID] = nil
+                } else {
+                    state.unpublished[userID] = Array(events.dropFirst(covered.count))
+                }
+            }
+        }
+    }
+
+    var applied: Int { state.withLock { $0.applied } }
+    var unpublishedCount: Int { state.withLock { $0.unpublishedCount } }
+
+    struct Summary {
+        var applied: Int
+        var batches: Int
+        var deadLetters: Int
+        var firstCommit: Double?
+        var lastCommit: Double?
+        var profileLatency: Percentiles?
+        var publishedLatency: Percentiles?
+    }
+
+    func summary() -> Summary {
+        state.withLock { state in
+            Summary(applied: state.applied, batches: state.batches, deadLetters: state.deadLetters,
+                    firstCommit: state.firstCommit, lastCommit: state.lastCommit,
+                    profileLatency: Percentiles(state.profileLatencies),
+                    publishedLatency: tracksPublication ? Percentiles(state.publishedLatencies) : nil)
+        }
+    }
+}
+
+/// p50/p99/max of a set of latencies in seconds.
+struct Percentiles {
+    let p50: Double
+    let p99: Double
+    let max: Double
+
+    init?(_ samples: [Double]) {
+        guard !samples.isEmpty else { return nil }
+        let sorted = samples.sorted()
+        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.down)))] }
+        p50 = at(0.5)
+        p99 = at(0.99)
+        max = sorted[sorted.count - 1]
+    }
+}
