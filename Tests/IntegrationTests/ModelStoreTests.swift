@@ -95,4 +95,24 @@ final class ModelStoreTests: XCTestCase {
             for kind in CandidateBlend.default.kinds { XCTAssertEqual(versions[kind.rawValue], "v\(run)", recorded) }
         }
     }
+
+    func testResumedNightlyKeepsTheModelsItAlreadySaved() throws {
+        try NightlyFixtures.load(into: database.connect(), users: 120, items: 300, ratingsPerUser: 5...40)
+        let binary = try RecworkerBinary.locate()
+        let child = try binary.start(["nightly", "--database-url", database.url, "--progress", "none"],
+                                     environment: ["RECWORKER_NIGHTLY_BATCH_SIZE": "10", "RECWORKER_NIGHTLY_BATCH_PAUSE_MS": "60"])
+        let connection = try database.connect()
+        let started = try waitUntil(timeout: 30) { try connection.query("SELECT count(*) AS n FROM run_progress")[0].int("n") >= 20 }
+        child.kill()
+        XCTAssertTrue(started, "the run never got going: \(child.finish().stderr)")
+        XCTAssertEqual(try connection.query("SELECT status FROM recommendation_runs")[0]["status"], "running",
+                       "kill -9 came too late to interrupt the run")
+
+        let resumed = try binary.run(["nightly", "--database-url", database.url, "--progress", "none", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let versions = try connection.query("SELECT DISTINCT version FROM model_versions").map { try $0.int("version") }
+        XCTAssertEqual(versions, [1], "the resumed run saved its models again")
+        let recorded = try connection.query("SELECT model_versions::text AS v FROM recommendation_runs")[0]["v"] ?? ""
+        XCTAssertTrue(recorded.contains("\"ease\": \"v1\"") || recorded.contains("\"ease\":\"v1\""), recorded)
+    }
 }
