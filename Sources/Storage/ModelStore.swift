@@ -52,6 +52,28 @@ public struct ModelStore: Sendable {
         }
     }
 
+    /// Version and parameters of every kind's current model, without their vectors.
+    public func currentVersions() throws -> [ModelKind: (version: Int, parameters: [String: Double])] {
+        var result = [ModelKind: (version: Int, parameters: [String: Double])]()
+        for row in try connection.query("SELECT kind, version, parameters::text AS parameters FROM model_versions WHERE is_current") {
+            guard let kind = ModelKind(rawValue: try row.string("kind")) else { continue }
+            result[kind] = (try row.int("version"),
+                            try JSONDecoder().decode([String: Double].self, from: Data(try row.string("parameters").utf8)))
+        }
+        return result
+    }
+
+    /// Deletes versions that are not current and older than the newest `keep` versions (vectors go with them
+    /// by cascade). Returns how many model rows were deleted.
+    @discardableResult
+    public func pruneVersions(keep: Int) throws -> Int {
+        precondition(keep >= 1, "keep at least the current version")
+        return try connection.execute("""
+            DELETE FROM model_versions
+            WHERE NOT is_current AND version <= (SELECT max(version) FROM model_versions) - $1
+            """, [keep])
+    }
+
     /// Persists folded-in user vectors of the current version of `kind` (the stream worker's incremental path).
     public func upsertUserVectors(kind: ModelKind, _ vectors: [Int: [Float]]) throws {
         guard !vectors.isEmpty else { return }

@@ -5,7 +5,7 @@ public struct CandidateBlend: Sendable, Hashable, Codable {
 
     public init(weights: [ModelKind: Float]) { self.weights = weights }
 
-    public static let `default` = CandidateBlend(weights: [.ease: 1, .als: 0.5])
+    public static let `default` = CandidateBlend(weights: [.ease: 1, .als: 0.25])
 
     /// The models the blend needs, in a fixed order so fitting is reproducible.
     public var kinds: [ModelKind] { ModelKind.allCases.filter { (weights[$0] ?? 0) != 0 } }

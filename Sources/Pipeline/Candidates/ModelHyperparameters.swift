@@ -1,12 +1,12 @@
 /// Hyper-parameters for every model, and the one place that turns a `ModelKind` into a fitted model.
 ///
-/// The defaults were chosen by `recworker evaluate --tune` (see docs/models.md): a grid search scored by
+/// The defaults were chosen with `recworker evaluate --validation --set …` (see docs/models.md): a grid search scored by
 /// NDCG@10 on a validation split carved from the *training* ratings (per-user random 80/20, seed 7), so the
 /// test ratings never influence them.
 public struct ModelHyperparameters: Sendable, Hashable, Codable {
-    public var itemKNN = ItemKNNModel.Configuration(neighbours: 20, shrinkage: 10)
-    public var ease = EASEModel.Configuration(regularization: 500)
-    public var als = ALSModel.Configuration(factors: 32, regularization: 20, alpha: 1)
+    public var itemKNN = ItemKNNModel.Configuration(neighbours: 200, shrinkage: 50)
+    public var ease = EASEModel.Configuration(regularization: 300, valueScale: 5)
+    public var als = ALSModel.Configuration(factors: 32, regularization: 20, alpha: 0.2, binary: false)
     public var bpr = BPRModel.Configuration(factors: 64, learningRate: 0.05, regularization: 0.01)
     public var biasedMF = BiasedMFModel.Configuration()
 

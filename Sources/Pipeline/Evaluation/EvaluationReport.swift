@@ -1,20 +1,38 @@
 import Foundation
 
-/// The comparison table `recworker evaluate` prints (Markdown) and writes (CSV, JSON).
+/// The comparison table `recworker evaluate` prints (Markdown) and writes (CSV, JSON), with the per-group
+/// breakdown and fairness summary when demographics are known, and the study's published table beside ours
+/// when one is supplied.
 public struct EvaluationReport: Sendable {
     public var protocolName: String
     public var k: Int
     public var results: [TopNEvaluator.ModelResult]
+    public var groups: GroupBreakdown?
+    public var published: PublishedTable?
+    /// Plain statements printed under the table (e.g. what a protocol leaves unspecified).
+    public var notes: [String]
 
-    public init(protocolName: String, k: Int, results: [TopNEvaluator.ModelResult]) {
+    public init(protocolName: String, k: Int, results: [TopNEvaluator.ModelResult], groups: GroupBreakdown? = nil,
+                published: PublishedTable? = nil, notes: [String] = []) {
         self.protocolName = protocolName
         self.k = k
         self.results = results
+        self.groups = groups
+        self.published = published
+        self.notes = notes
     }
 
     static func format(_ value: Double, digits: Int = 4) -> String { String(format: "%.\(digits)f", value) }
 
     public var markdown: String {
+        var sections = [modelTable]
+        if let published { sections.append(published.markdown(k: k)) }
+        if !notes.isEmpty { sections.append(notes.map { "- \($0)" }.joined(separator: "\n")) }
+        if let groups { sections.append(groupTable(groups)); sections.append(fairnessTable(groups)) }
+        return sections.joined(separator: "\n\n")
+    }
+
+    private var modelTable: String {
         var lines = [
             "| Model | Precision@\(k) | Recall@\(k) | NDCG@\(k) | HitRate@\(k) | Coverage | Train s |",
             "|---|---:|---:|---:|---:|---:|---:|",
@@ -43,11 +61,21 @@ public struct EvaluationReport: Sendable {
             var model: String, precision: Double, recall: Double, ndcg: Double, hitRate: Double
             var coverage: Double, trainSeconds: Double, users: Int
         }
-        struct Document: Codable { var protocolName: String, k: Int, results: [Row] }
+        struct GapRow: Codable {
+            var model: String, grouping: String, bestGroup: String, bestNdcg: Double, worstGroup: String, worstNdcg: Double, gap: Double
+        }
+        struct Document: Codable {
+            var protocolName: String, k: Int, results: [Row]
+            var groups: [GroupBreakdown.Row]?, fairness: [GapRow]?, minimumGroupSize: Int?
+            var published: [PublishedTable.Row]?, publishedSource: String?, notes: [String]
+        }
         let document = Document(protocolName: protocolName, k: k, results: results.map {
             Row(model: $0.name, precision: $0.metrics.precision, recall: $0.metrics.recall, ndcg: $0.metrics.ndcg,
                 hitRate: $0.metrics.hitRate, coverage: $0.coverage, trainSeconds: $0.trainSeconds, users: $0.users.count)
-        })
+        }, groups: groups?.rows, fairness: groups?.gaps.map {
+            GapRow(model: $0.model, grouping: $0.grouping, bestGroup: $0.bestGroup, bestNdcg: $0.bestNDCG,
+                   worstGroup: $0.worstGroup, worstNdcg: $0.worstNDCG, gap: $0.gap)
+        }, minimumGroupSize: groups?.minimumGroupSize, published: published?.rows, publishedSource: published?.source, notes: notes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase

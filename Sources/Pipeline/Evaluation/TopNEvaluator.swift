@@ -3,7 +3,7 @@ import LinearAlgebra
 
 /// Scores a fitted model on held-out ratings: for every user with at least one relevant test item, rank
 /// every catalogue item the user has no training interaction with, take the top K, and compare.
-public struct TopNEvaluator: Sendable {
+public struct TopNEvaluator: OfflineEvaluator {
     public var k: Int
     /// Test ratings at or above this are relevant; `nil` makes every test item relevant (leave-one-out).
     public var relevanceThreshold: Float?
@@ -16,6 +16,11 @@ public struct TopNEvaluator: Sendable {
     public struct UserResult: Sendable {
         public var userID: Int
         public var metrics: RankingMetrics
+
+        public init(userID: Int, metrics: RankingMetrics) {
+            self.userID = userID
+            self.metrics = metrics
+        }
     }
 
     public struct ModelResult: Sendable {
@@ -25,6 +30,14 @@ public struct TopNEvaluator: Sendable {
         public var coverage: Double
         public var trainSeconds: Double
         public var users: [UserResult]
+
+        public init(name: String, metrics: RankingMetrics, coverage: Double, trainSeconds: Double, users: [UserResult]) {
+            self.name = name
+            self.metrics = metrics
+            self.coverage = coverage
+            self.trainSeconds = trainSeconds
+            self.users = users
+        }
     }
 
     /// The relevant test items per dense user index, for users the training data knows.
@@ -35,15 +48,6 @@ public struct TopNEvaluator: Sendable {
             relevant[user, default: []].insert(rating.itemID)
         }
         return relevant
-    }
-
-    /// Times `fit`, then evaluates the model it returns.
-    public func evaluate(name: String, data: InteractionData, test: [Rating],
-                         fit: () throws -> any RecommenderModel) rethrows -> ModelResult {
-        let start = ContinuousClock.now
-        let model = try fit()
-        let seconds = (ContinuousClock.now - start).seconds
-        return evaluate(name: name, model: model, data: data, test: test, trainSeconds: seconds)
     }
 
     public func evaluate(name: String, model: any RecommenderModel, data: InteractionData, test: [Rating],

@@ -2,14 +2,24 @@ import LinearAlgebra
 
 /// EASE (Steck, 2019): an item×item weight matrix B with zero diagonal minimising ‖X − XB‖² + λ‖B‖²,
 /// solved in closed form: P = (XᵀX + λI)⁻¹, B = −P / diag(P) column-wise, diag(B) = 0.
-/// A user's scores are their binary history times B. Memory is items² floats, so it suits catalogues up
-/// to about 20k items.
+/// A user's scores are their history row times B; X is binary, or each interaction's value over
+/// `valueScale` when that is set (ratings 1–5 over 5: a disliked film weighs less than a loved one in both
+/// the fit and the scoring). Memory is items² floats, so it suits catalogues up to about 20k items.
 public struct EASEModel: RecommenderModel {
     public struct Configuration: Sendable, Hashable, Codable {
         /// L2 regularisation λ added to the Gram matrix's diagonal.
         public var regularization: Float = 500
+        /// 0: every interaction counts 1 (binarised, the peers' setting). Otherwise an interaction's entry in X
+        /// is its value divided by this (5 for 1–5 star ratings).
+        public var valueScale: Float = 0
 
-        public init(regularization: Float = 500) { self.regularization = regularization }
+        public init(regularization: Float = 500, valueScale: Float = 0) {
+            self.regularization = regularization
+            self.valueScale = valueScale
+        }
+
+        /// X's entry for an interaction of value `value`.
+        func entry(_ value: Float) -> Float { valueScale > 0 ? value / valueScale : 1 }
     }
 
     public var kind: ModelKind { .ease }
@@ -19,7 +29,7 @@ public struct EASEModel: RecommenderModel {
 
     public init(data: InteractionData, configuration: Configuration = .init()) throws {
         self.configuration = configuration
-        var gram = BLAS.gram(rows: data.userCount, columns: data.itemCount) { data.binaryRows($0) }
+        var gram = BLAS.gram(rows: data.userCount, columns: data.itemCount) { data.weightedRows($0, columns: data.itemCount, entry: configuration.entry) }
         for item in 0..<data.itemCount { gram[item, item] += configuration.regularization }
         var weights = try SymmetricPositiveDefinite.inverse(gram)
         let n = data.itemCount
@@ -35,7 +45,9 @@ public struct EASEModel: RecommenderModel {
 
     public init(snapshot: ModelSnapshot, data: InteractionData) throws {
         guard snapshot.kind == .ease else { throw ModelSnapshotError.wrongKind(expected: .ease, found: snapshot.kind) }
-        configuration = Configuration(regularization: Float(try snapshot.parameter("regularization")))
+        // Snapshots saved before value weighting existed were binary.
+        configuration = Configuration(regularization: Float(try snapshot.parameter("regularization")),
+                                      valueScale: Float(snapshot.parameters["value_scale"] ?? 0))
         // Stored rows are in the saved catalogue's column order; map them onto `data`'s order.
         let savedIDs = snapshot.columnItemIDs
         let n = data.itemCount
@@ -56,13 +68,14 @@ public struct EASEModel: RecommenderModel {
             // A few users: summing their history's rows is cheaper than a dense product.
             scores = [Float](repeating: 0, count: users.count * data.itemCount)
             for (slot, user) in users.enumerated() {
-                for item in data.userItems[user] where Int(item) < n {
-                    for column in 0..<n { scores[slot * data.itemCount + column] += weights[Int(item), column] }
+                for (item, value) in zip(data.userItems[user], data.userValues[user]) where Int(item) < n {
+                    let entry = configuration.entry(value)
+                    for column in 0..<n { scores[slot * data.itemCount + column] += entry * weights[Int(item), column] }
                 }
             }
             return
         }
-        let history = Matrix(rows: users.count, columns: n, storage: Self.binaryRows(users, data: data, columns: n))
+        let history = Matrix(rows: users.count, columns: n, storage: data.weightedRows(users, columns: n, entry: configuration.entry))
         let product = BLAS.multiply(history, weights)
         if n == data.itemCount {
             scores = product.storage
@@ -75,14 +88,6 @@ public struct EASEModel: RecommenderModel {
         }
     }
 
-    private static func binaryRows(_ users: [Int], data: InteractionData, columns: Int) -> [Float] {
-        var block = [Float](repeating: 0, count: users.count * columns)
-        for (slot, user) in users.enumerated() {
-            for item in data.userItems[user] where Int(item) < columns { block[slot * columns + Int(item)] = 1 }
-        }
-        return block
-    }
-
     /// B is fixed between refits: new interactions change users' histories, which `score` reads directly,
     /// so an update needs no work. New items join at the next full refit.
     public mutating func update(data: InteractionData, touched: TouchedSet) {}
@@ -90,7 +95,8 @@ public struct EASEModel: RecommenderModel {
     public func snapshot(data: InteractionData) -> ModelSnapshot {
         var vectors = [Int: [Float]]()
         for item in 0..<weights.rows { vectors[data.items.id(at: item)] = Array(weights.row(item)) }
-        return ModelSnapshot(kind: .ease, parameters: ["regularization": Double(configuration.regularization)],
+        return ModelSnapshot(kind: .ease, parameters: ["regularization": Double(configuration.regularization),
+                                                        "value_scale": Double(configuration.valueScale)],
                              itemVectors: vectors, columnItemIDs: Array(data.items.ids.prefix(weights.rows)))
     }
 }

@@ -87,6 +87,18 @@ public struct InteractionData: Sendable {
         }
         return block
     }
+
+    /// Like `binaryRows`, but each interaction is `entry(value)` instead of 1; only the first `columns`
+    /// items are included (models fitted before newer items arrived).
+    public func weightedRows(_ rows: some Collection<Int>, columns: Int, entry: (Float) -> Float) -> [Float] {
+        var block = [Float](repeating: 0, count: rows.count * columns)
+        for (slot, user) in rows.enumerated() {
+            for (item, value) in zip(userItems[user], userValues[user]) where Int(item) < columns {
+                block[slot * columns + Int(item)] = entry(value)
+            }
+        }
+        return block
+    }
 }
 
 public struct UserItemPair: Sendable, Hashable {

@@ -31,16 +31,16 @@ struct EvaluateCommand: ParsableCommand {
     var validation = false
     @Option(name: .customLong("set"), help: "Override a hyper-parameter or blend weight, e.g. --set als.regularization=10 --set blend.als=0.5 (repeatable).")
     var overrides: [String] = []
-    @Option(help: "Write <prefix>.csv and <prefix>.json.")
+    @Option(help: "The study's published Table 1 as CSV (header model,precision,recall,ndcg), printed beside ours with --protocol paper; recworker does not bundle it.")
+    var paperTable: String?
+    @Option(help: "Write <prefix>.csv, <prefix>.json and (with u.user from --movielens) <prefix>-groups.csv.")
     var output = "results/evaluation"
 
     func validate() throws {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
         if train == nil && movielens == nil { throw ValidationError("pass --movielens DIR, or --train FILE --test FILE") }
         guard k > 0 else { throw ValidationError("--k must be positive") }
-        if `protocol` == .paper {
-            throw ValidationError("--protocol paper is not implemented yet (needs the study's Table 1 numbers); use full-catalog or leave-one-out")
-        }
+        if paperTable != nil && `protocol` != .paper { throw ValidationError("--paper-table goes with --protocol paper") }
     }
 
     func run() throws {
@@ -55,7 +55,11 @@ struct EvaluateCommand: ParsableCommand {
         if validation { split = .perUserRandom(split.train, seed: 7) }
         let catalogue = dataset?.items.map(\.id) ?? Array(Set((split.train + split.test).map(\.itemID))).sorted()
         let data = InteractionData(ratings: split.train, catalogue: catalogue)
-        let evaluator = TopNEvaluator(k: k, relevanceThreshold: `protocol` == .leaveOneOut ? nil : 4)
+        let evaluator: any OfflineEvaluator = switch `protocol` {
+        case .fullCatalog: TopNEvaluator(k: k, relevanceThreshold: 4)
+        case .leaveOneOut: TopNEvaluator(k: k, relevanceThreshold: nil)
+        case .paper: HeldOutRankingEvaluator(k: k, relevanceThreshold: 4)
+        }
         var hyperparameters = ModelHyperparameters()
         var blend = CandidateBlend.default
         for assignment in overrides where try !blend.set(assignment) { try hyperparameters.set(assignment) }
@@ -71,7 +75,22 @@ struct EvaluateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(name): NDCG@\(k) \(String(format: "%.4f", result.metrics.ndcg)) in \(String(format: "%.2f", result.trainSeconds)) s\n".utf8))
             results.append(result)
         }
-        let report = EvaluationReport(protocolName: `protocol`.rawValue + (validation ? " (validation)" : ""), k: k, results: results)
+        let groups = dataset.flatMap { $0.users.isEmpty ? nil : GroupBreakdown(results: results, users: $0.users) }
+        var notes = [String]()
+        var published: PublishedTable?
+        if `protocol` == .paper {
+            notes = PaperProtocol.unspecified
+            if let paperTable {
+                guard let text = FileManager.default.contents(atPath: paperTable) else {
+                    throw ValidationError("cannot read --paper-table \(paperTable): pass a readable CSV with the header model,precision,recall,ndcg")
+                }
+                published = try PublishedTable.parse(csv: String(decoding: text, as: UTF8.self), source: paperTable)
+            } else {
+                notes.insert(PaperProtocol.notBundled, at: 0)
+            }
+        }
+        let report = EvaluationReport(protocolName: `protocol`.rawValue + (validation ? " (validation)" : ""), k: k, results: results,
+                                      groups: groups, published: published, notes: notes)
         print(report.markdown)
         try write(report)
     }
@@ -81,6 +100,11 @@ struct EvaluateCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try report.csv.write(toFile: output + ".csv", atomically: true, encoding: .utf8)
         try report.json().write(toFile: output + ".json", atomically: true, encoding: .utf8)
-        FileHandle.standardError.write(Data("wrote \(output).csv and \(output).json\n".utf8))
+        var written = ["\(output).csv", "\(output).json"]
+        if let groupCSV = report.groupCSV {
+            try groupCSV.write(toFile: output + "-groups.csv", atomically: true, encoding: .utf8)
+            written.append("\(output)-groups.csv")
+        }
+        FileHandle.standardError.write(Data("wrote \(written.joined(separator: ", "))\n".utf8))
     }
 }

@@ -1,12 +1,21 @@
 import LinearAlgebra
 import Pipeline
+import PostgresClient
 import Storage
 
 /// The full model set: every model of `CandidateBlend` refitted on the snapshot, blended for candidates;
-/// users without history fall back to popularity.
+/// users without history fall back to popularity. The fitted models are saved as a new `ModelStore` version
+/// (what the stream worker loads at start) and that version is recorded in the run's `model_versions`.
 struct BlendModelSuite: NightlyModelSuite {
     var blend: CandidateBlend = .default
     var hyperparameters = ModelHyperparameters()
+    /// Where fitted models are saved; nil keeps them in memory only.
+    var databaseURL: String?
+    /// Stored model versions kept (the current one included); older ones are deleted after each save.
+    var keepVersions = 3
+
+    /// Parameter stamped on every saved snapshot: lets a resumed run find the models it already saved.
+    static let runParameter = "nightly_run_id"
 
     func fit(_ snapshot: PublicationSnapshot, index: SnapshotIndex, seed: UInt64, runID: Int) async throws -> any CandidateSource {
         // Dense indices in id order, and interactions in the snapshot's fixed order, so a refit of the same
@@ -21,9 +30,34 @@ struct BlendModelSuite: NightlyModelSuite {
         parameters.bpr.seed = seed
         parameters.biasedMF.seed = seed
         let model = try blend.fit(data: data, hyperparameters: parameters)
-        let versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "\($0.rawValue)-r\(runID)") })
+        var versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "\($0.rawValue)-r\(runID)") })
+        if let databaseURL {
+            let version = try save(model, data: data, runID: runID, store: ModelStore(connection: try PostgresConnection(url: databaseURL)))
+            versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "v\(version)") })
+        }
         return BlendCandidates(model: model, data: data, popularity: PopularityCandidates(snapshot: snapshot, index: index, runID: runID),
                                version: "blend-r\(runID)", componentVersions: versions)
+    }
+}
+
+extension BlendModelSuite {
+    /// Saves the blend's models as one new version, unless this run already saved them (a resumed run refits
+    /// the same snapshot with the same seed, so the stored models are the ones it would save again).
+    func save(_ model: BlendedModel, data: InteractionData, runID: Int, store: ModelStore) throws -> Int {
+        let current = try store.currentVersions()
+        let kinds = model.components.map(\.model.kind)
+        if let first = kinds.first.flatMap({ current[$0] }),
+           kinds.allSatisfy({ current[$0]?.parameters[Self.runParameter] == Double(runID) && current[$0]?.version == first.version }) {
+            return first.version
+        }
+        let snapshots = model.components.map { component in
+            var snapshot = component.model.snapshot(data: data)
+            snapshot.parameters[Self.runParameter] = Double(runID)
+            return snapshot
+        }
+        let version = try store.saveNewVersion(snapshots)
+        try store.pruneVersions(keep: keepVersions)
+        return version
     }
 }
 
