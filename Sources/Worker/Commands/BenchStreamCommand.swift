@@ -36,7 +36,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Option(help: "Distinct items (popularity-skewed).") var items = 2_000
     @Option(help: "Most events applied in one transaction.") var batchSize = 20_000
     @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
-    @Option(help: "Users claimed from the refresh queue at a time (--mode full).") var refreshBatch = 50
+    @Option(help: "Users claimed from the refresh queue at a time (--mode full; the stream command defaults to 50).") var refreshBatch = 200
     @Option(help: "Candidates generated per user (--mode full).") var candidates = 100
     @Option(help: "Recommendations published per user (--mode full).") var publish = 10
     @Option(help: "Seed of the synthetic events.") var seed: UInt64 = 1
