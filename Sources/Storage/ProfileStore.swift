@@ -34,15 +34,19 @@ public struct ProfileStore: Sendable {
                 ratingSumOfSquares: try row.double("rating_sum_sq"),
                 firstSeen: row.optionalDouble("first_seen"), lastSeen: row.optionalDouble("last_seen"))
         }
+        // The history is materialised before the items join: planned together, PostgreSQL picked a nested loop
+        // that scanned all items once per user (278 ms instead of 53 ms for 1,000 users).
         let history = try connection.query("""
+            WITH h AS MATERIALIZED (
+                SELECT recent.* FROM unnest($1::int[]) AS wanted(user_id)
+                CROSS JOIN LATERAL (
+                    SELECT user_id, item_id, type, value, occurred_at FROM interactions x
+                    WHERE x.user_id = wanted.user_id ORDER BY occurred_at DESC, event_id DESC LIMIT $2
+                ) recent
+            )
             SELECT h.user_id, h.item_id, h.type, h.value, extract(epoch FROM h.occurred_at) AS ts,
                    i.title, i.year, i.genres
-            FROM unnest($1::int[]) AS wanted(user_id)
-            CROSS JOIN LATERAL (
-                SELECT user_id, item_id, type, value, occurred_at FROM interactions x
-                WHERE x.user_id = wanted.user_id ORDER BY occurred_at DESC, event_id DESC LIMIT $2
-            ) h
-            LEFT JOIN items i ON i.item_id = h.item_id
+            FROM h LEFT JOIN items i ON i.item_id = h.item_id
             ORDER BY h.user_id, h.occurred_at DESC, h.item_id
             """, [userIDs, historyLength])
         for row in history {

@@ -13,7 +13,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         discussion: """
             Without --rate, all events are produced first and the worker's sustained rate is timed from its \
             partition assignment until the last event is applied (and, with --mode full, its user's rows are \
-            published). With --rate, events are produced at that rate while the worker runs; each carries its \
+            published); its latencies then include the time events waited in that backlog. With --rate, events are produced at that rate while the worker runs; each carries its \
             produce time as `ts`, so the latencies are produce → profile commit and produce → published rows. \
             A user's rows count as covering an event once the refresh queue no longer holds the user after the \
             event's batch committed (checked every 20 ms, so published latencies are upper bounds).
@@ -36,7 +36,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Option(help: "Distinct items (popularity-skewed).") var items = 2_000
     @Option(help: "Most events applied in one transaction.") var batchSize = 20_000
     @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
-    @Option(help: "Users claimed from the refresh queue at a time (--mode full).") var refreshBatch = 50
+    @Option(help: "Users claimed from the refresh queue at a time (--mode full; the stream command defaults to 50).") var refreshBatch = 200
     @Option(help: "Candidates generated per user (--mode full).") var candidates = 100
     @Option(help: "Recommendations published per user (--mode full).") var publish = 10
     @Option(help: "Seed of the synthetic events.") var seed: UInt64 = 1
