@@ -22,7 +22,7 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
     @Option(help: "Candidates generated per user.") var candidates = 100
     @Option(help: "Recommendations published per user.") var publish = 10
-    @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 50
+    @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 200
     @Option(help: "Seconds a claimed user stays reserved for this worker's refresher.") var refreshLeaseSeconds = 30
     @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off.") var llm: Toggle = .off
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?

@@ -55,18 +55,38 @@ actor Refresher {
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.0.map(\.itemID) })))
         var publications = [UserRecommendations]()
         publications.reserveCapacity(claims.count)
+        var llmRequests = [(request: RerankRequest, source: RecommendationSource, version: String)]()
         for (claim, (scored, source)) in zip(claims, generated) {
             let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
             let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
             let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount)
-            let (rows, rowSource) = await rerank(request, fallbackSource: source)
-            let rowVersion = source == .model ? models?.version ?? settings.modelVersion : settings.modelVersion
-            publications.append(UserRecommendations(userID: claim.userID, source: rowSource, modelVersion: rowVersion, items: rows))
+            let version = source == .model ? models?.version ?? settings.modelVersion : settings.modelVersion
             summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
-            // An LLM rerank takes seconds: publish each reranked user at once rather than after the whole claim.
-            if reranker != nil { try publish(&publications, runID: runID, store: store) }
+            if reserveLLMCall(for: request) {
+                llmRequests.append((request, source, version))
+            } else {
+                publications.append(UserRecommendations(
+                    userID: claim.userID, source: source, modelVersion: version, items: Grounding.modelOrder(request)))
+            }
         }
+        // Users outside the LLM budget are published at once; reranked ones as each answer arrives. The
+        // reranker's own gateway caps calls in flight, so the group can start them all.
         try publish(&publications, runID: runID, store: store)
+        if let reranker {
+            let logger = self.logger
+            try await withThrowingTaskGroup(of: UserRecommendations.self) { group in
+                for entry in llmRequests {
+                    group.addTask {
+                        let (rows, source) = await Self.rerank(entry.request, with: reranker, fallbackSource: entry.source, logger: logger)
+                        return UserRecommendations(userID: entry.request.userID, source: source, modelVersion: entry.version, items: rows)
+                    }
+                }
+                for try await publication in group {
+                    publications.append(publication)
+                    try publish(&publications, runID: runID, store: store)
+                }
+            }
+        }
         let now = Date().timeIntervalSince1970
         for claim in claims { WorkerMetrics.freshness.recordSeconds(now - claim.enqueuedAt) }
         try ProfileStore(connection: connection).storeSummaries(summaries)
@@ -77,11 +97,16 @@ actor Refresher {
         return claims.count
     }
 
-    private func rerank(_ request: RerankRequest, fallbackSource: RecommendationSource) async -> ([RankedItem], RecommendationSource) {
-        guard let reranker, !request.candidates.isEmpty, llmCalls < settings.maxLLMCalls ?? .max else {
-            return (Grounding.modelOrder(request), fallbackSource)
-        }
+    /// Counts an LLM call against this process's budget; false sends the user to the model's order.
+    private func reserveLLMCall(for request: RerankRequest) -> Bool {
+        guard reranker != nil, !request.candidates.isEmpty, llmCalls < settings.maxLLMCalls ?? .max else { return false }
         llmCalls += 1
+        return true
+    }
+
+    private static func rerank(
+        _ request: RerankRequest, with reranker: any Reranker, fallbackSource: RecommendationSource, logger: Logger
+    ) async -> ([RankedItem], RecommendationSource) {
         do {
             let result = try await reranker.rerank(request)
             WorkerMetrics.rerankCalls(outcome: "ok").increment()
