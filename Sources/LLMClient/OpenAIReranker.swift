@@ -8,7 +8,7 @@ import Pipeline
 ///
 /// Throws when no usable answer could be had (`LLMError`); wrap it in `FallbackReranker` to publish
 /// the model's order with template explanations instead.
-public struct OpenAIReranker: Reranker {
+public struct OpenAIReranker: Reranker, LLMRankingSource {
     public let gateway: LLMGateway
     public var configuration: RerankerConfiguration
     let cache: (any ResponseCache)?

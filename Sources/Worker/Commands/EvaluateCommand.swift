@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// Reproduces the study's offline comparison (Table 1) on MovieLens with recworker's models.
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Train every model on a MovieLens split and print Precision/Recall/NDCG/HitRate@K (protocols in docs/models.md)."
@@ -33,6 +33,7 @@ struct EvaluateCommand: ParsableCommand {
     var overrides: [String] = []
     @Option(help: "Write <prefix>.csv and <prefix>.json.")
     var output = "results/evaluation"
+    @OptionGroup var llmRerank: LLMRerankOptions
 
     func validate() throws {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
@@ -43,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let dataset = try movielens.map { try MovieLensDataset.load(from: $0) }
         var split: RatingSplit
         if let train, let test {
@@ -71,9 +72,14 @@ struct EvaluateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(name): NDCG@\(k) \(String(format: "%.4f", result.metrics.ndcg)) in \(String(format: "%.2f", result.trainSeconds)) s\n".utf8))
             results.append(result)
         }
+        let llmRows = try await llmRerank.rows(dataset: dataset, split: split, data: data, k: k, relevanceThreshold: evaluator.relevanceThreshold,
+                                               blend: blend, hyperparameters: hyperparameters)
+        results += llmRows?.results ?? []
         let report = EvaluationReport(protocolName: `protocol`.rawValue + (validation ? " (validation)" : ""), k: k, results: results)
         print(report.markdown)
+        if let llmRows { print(llmRows.markdown) }
         try write(report)
+        try llmRows?.write(prefix: output)
     }
 
     private func write(_ report: EvaluationReport) throws {
