@@ -15,10 +15,10 @@ public struct OpenAIReranker: Reranker, LLMRankingSource {
     let logger: Logger
 
     /// A reranker with its own gateway. `httpClient` is owned by the caller; the default
-    /// `HTTPClient.shared` needs no shutdown.
+    /// `HTTPClient.llm` needs no shutdown.
     public init(
         endpoint: LLMEndpoint, configuration: RerankerConfiguration = RerankerConfiguration(), limits: LLMLimits = LLMLimits(),
-        cache: (any ResponseCache)? = nil, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "recworker.llm")
+        cache: (any ResponseCache)? = nil, httpClient: HTTPClient = .llm, logger: Logger = Logger(label: "recworker.llm")
     ) {
         self.init(
             gateway: LLMGateway(endpoint: endpoint, limits: limits, timeout: configuration.timeout, httpClient: httpClient, logger: logger),
