@@ -8,7 +8,7 @@ import Pipeline
 /// One HTTP call to an OpenAI-compatible `/chat/completions`, with every failure mapped to an `LLMError`.
 /// No retries or limits here: `LLMGateway` adds those around it.
 ///
-/// The `HTTPClient` belongs to the caller (the default, `HTTPClient.shared`, needs no shutdown).
+/// The `HTTPClient` belongs to the caller (the default, `HTTPClient.llm`, needs no shutdown).
 public struct ChatCompletionsClient: Sendable {
     public var endpoint: LLMEndpoint
     public var timeout: Duration
@@ -16,7 +16,7 @@ public struct ChatCompletionsClient: Sendable {
     public var maxResponseBytes: Int
     let httpClient: HTTPClient
 
-    public init(endpoint: LLMEndpoint, timeout: Duration = .seconds(60), httpClient: HTTPClient = .shared, maxResponseBytes: Int = 1 << 20) {
+    public init(endpoint: LLMEndpoint, timeout: Duration = .seconds(60), httpClient: HTTPClient = .llm, maxResponseBytes: Int = 1 << 20) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.httpClient = httpClient

@@ -14,10 +14,10 @@ public struct LLMGateway: Sendable {
     public let stats: LLMStats
     let logger: Logger
 
-    /// - Parameter httpClient: owned by the caller; the default `HTTPClient.shared` needs no shutdown.
+    /// - Parameter httpClient: owned by the caller; the default `HTTPClient.llm` needs no shutdown.
     public init(
         endpoint: LLMEndpoint, limits: LLMLimits = LLMLimits(), timeout: Duration = .seconds(60),
-        httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "recworker.llm")
+        httpClient: HTTPClient = .llm, logger: Logger = Logger(label: "recworker.llm")
     ) {
         client = ChatCompletionsClient(endpoint: endpoint, timeout: timeout, httpClient: httpClient)
         self.limits = limits

@@ -8,17 +8,17 @@ import Pipeline
 ///
 /// Throws when no usable answer could be had (`LLMError`); wrap it in `FallbackReranker` to publish
 /// the model's order with template explanations instead.
-public struct OpenAIReranker: Reranker {
+public struct OpenAIReranker: Reranker, LLMRankingSource {
     public let gateway: LLMGateway
     public var configuration: RerankerConfiguration
     let cache: (any ResponseCache)?
     let logger: Logger
 
     /// A reranker with its own gateway. `httpClient` is owned by the caller; the default
-    /// `HTTPClient.shared` needs no shutdown.
+    /// `HTTPClient.llm` needs no shutdown.
     public init(
         endpoint: LLMEndpoint, configuration: RerankerConfiguration = RerankerConfiguration(), limits: LLMLimits = LLMLimits(),
-        cache: (any ResponseCache)? = nil, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "recworker.llm")
+        cache: (any ResponseCache)? = nil, httpClient: HTTPClient = .llm, logger: Logger = Logger(label: "recworker.llm")
     ) {
         self.init(
             gateway: LLMGateway(endpoint: endpoint, limits: limits, timeout: configuration.timeout, httpClient: httpClient, logger: logger),

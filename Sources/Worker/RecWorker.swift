@@ -15,6 +15,7 @@ struct RecWorker: AsyncParsableCommand {
             NightlyCommand.self,
             ConfigCommand.self,
             EvaluateCommand.self,
+            CalibrateCommand.self,
             ExportCommand.self,
             BenchCommand.self,
         ]

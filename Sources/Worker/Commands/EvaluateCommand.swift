@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// Reproduces the study's offline comparison (Table 1) on MovieLens with recworker's models.
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Train every model on a MovieLens split and print Precision/Recall/NDCG/HitRate@K (protocols in docs/models.md)."
@@ -35,6 +35,7 @@ struct EvaluateCommand: ParsableCommand {
     var paperTable: String?
     @Option(help: "Write <prefix>.csv, <prefix>.json and (with u.user from --movielens) <prefix>-groups.csv.")
     var output = "results/evaluation"
+    @OptionGroup var llmRerank: LLMRerankOptions
 
     func validate() throws {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
@@ -43,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
         if paperTable != nil && `protocol` != .paper { throw ValidationError("--paper-table goes with --protocol paper") }
     }
 
-    func run() throws {
+    func run() async throws {
         let dataset = try movielens.map { try MovieLensDataset.load(from: $0) }
         var split: RatingSplit
         if let train, let test {
@@ -55,10 +56,11 @@ struct EvaluateCommand: ParsableCommand {
         if validation { split = .perUserRandom(split.train, seed: 7) }
         let catalogue = dataset?.items.map(\.id) ?? Array(Set((split.train + split.test).map(\.itemID))).sorted()
         let data = InteractionData(ratings: split.train, catalogue: catalogue)
+        // Leave-one-out counts the held-out item as relevant whatever its rating.
+        let relevanceThreshold: Float? = `protocol` == .leaveOneOut ? nil : 4
         let evaluator: any OfflineEvaluator = switch `protocol` {
-        case .fullCatalog: TopNEvaluator(k: k, relevanceThreshold: 4)
-        case .leaveOneOut: TopNEvaluator(k: k, relevanceThreshold: nil)
-        case .paper: HeldOutRankingEvaluator(k: k, relevanceThreshold: 4)
+        case .fullCatalog, .leaveOneOut: TopNEvaluator(k: k, relevanceThreshold: relevanceThreshold)
+        case .paper: HeldOutRankingEvaluator(k: k, relevanceThreshold: relevanceThreshold ?? 4)
         }
         var hyperparameters = ModelHyperparameters()
         var blend = CandidateBlend.default
@@ -75,6 +77,9 @@ struct EvaluateCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(name): NDCG@\(k) \(String(format: "%.4f", result.metrics.ndcg)) in \(String(format: "%.2f", result.trainSeconds)) s\n".utf8))
             results.append(result)
         }
+        let llmRows = try await llmRerank.rows(dataset: dataset, split: split, data: data, k: k, relevanceThreshold: relevanceThreshold,
+                                               blend: blend, hyperparameters: hyperparameters)
+        results += llmRows?.results ?? []
         let groups = dataset.flatMap { $0.users.isEmpty ? nil : GroupBreakdown(results: results, users: $0.users) }
         var notes = [String]()
         var published: PublishedTable?
@@ -92,7 +97,9 @@ struct EvaluateCommand: ParsableCommand {
         let report = EvaluationReport(protocolName: `protocol`.rawValue + (validation ? " (validation)" : ""), k: k, results: results,
                                       groups: groups, published: published, notes: notes)
         print(report.markdown)
+        if let llmRows { print(llmRows.markdown) }
         try write(report)
+        try llmRows?.write(prefix: output)
     }
 
     private func write(_ report: EvaluationReport) throws {
