@@ -5,8 +5,10 @@ struct KafkaOptions: ParsableArguments {
     @Option(help: "Kafka bootstrap servers, host:port[,host:port] (default: $KAFKA_BROKERS).")
     var brokers: String?
 
-    @Option(help: "Topic carrying interaction events (event contract v1).")
-    var topic: String = "interactions"
+    @Option(help: "Topic carrying interaction events (event contract v1; default: interactions).")
+    var topic: String?
+
+    var resolvedTopic: String { topic ?? "interactions" }
 
     func resolvedBrokers() throws -> String {
         if let brokers { return brokers }

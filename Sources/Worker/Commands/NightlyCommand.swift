@@ -31,7 +31,7 @@ struct NightlyCommand: AsyncParsableCommand {
         if noLLM { overrides["llm.enabled"] = "false" }
         let config = try options.load(overrides: overrides)
         let logger = Logger(label: "recworker.nightly")
-        let job = try NightlyJob(config: config, reranker: try NightlyReranker.make(config: config, logger: logger), progress: progress.makeReporter(), logger: logger)
+        let job = try NightlyJob(config: config, reranker: try ConfiguredReranker.make(config: config, logger: logger), progress: progress.makeReporter(), logger: logger)
         do {
             let report = try await job.run(resume: resume)
             print(report.summary)

@@ -24,7 +24,7 @@ struct ProduceCommand: ParsableCommand {
             let event = InteractionEvent(
                 eventID: "ml-\(rating.userID)-\(rating.itemID)-\(rating.timestamp)", userID: rating.userID, itemID: rating.itemID,
                 type: .rating, value: Double(rating.value), timestamp: Double(rating.timestamp))
-            try producer.send(topic: kafka.topic, key: Array(String(rating.userID).utf8), value: EventCodec.encode(event))
+            try producer.send(topic: kafka.resolvedTopic, key: Array(String(rating.userID).utf8), value: EventCodec.encode(event))
             if let rate, rate > 0 {
                 let due = started + .seconds(Double(index + 1) / rate)
                 let wait = due - ContinuousClock.now
@@ -32,6 +32,6 @@ struct ProduceCommand: ParsableCommand {
             }
         }
         try producer.flush()
-        print("produced \(selected.count) events to \(kafka.topic)")
+        print("produced \(selected.count) events to \(kafka.resolvedTopic)")
     }
 }

@@ -17,20 +17,23 @@ struct StreamCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var logging: LoggingOptions
-    @Option(help: "Consumer group id; replicas with the same group share the topic's partitions.") var group = "recworker"
-    @Option(help: "Most events applied in one transaction.") var batchSize = 5_000
-    @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
-    @Option(help: "Candidates generated per user.") var candidates = 100
-    @Option(help: "Recommendations published per user.") var publish = 10
+    @Option(help: "YAML config file (default: $RECWORKER_CONFIG). Flags given explicitly override its values.")
+    var config: String?
+    @Option(help: "Consumer group id; replicas with the same group share the topic's partitions (default: recworker).") var group: String?
+    @Option(help: "Most events applied in one transaction (default: 5000).") var batchSize: Int?
+    @Option(help: "Longest a batch waits to fill, in milliseconds (default: 100).") var batchWaitMs: Int?
+    @Option(help: "Candidates generated per user (default: 100).") var candidates: Int?
+    @Option(help: "Recommendations published per user (default: 10).") var publish: Int?
     @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 200
     @Option(help: "Seconds a claimed user stays reserved for this worker's refresher.") var refreshLeaseSeconds = 30
-    @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off.") var llm: Toggle = .off
+    @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off (default: off, or llm.enabled from --config).") var llm: Toggle?
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
     @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off).") var models: Toggle = .on
     @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit (0 never).") var modelRefitGrowth = 1.0
     @Option(help: "Publish each refreshed user's list to this Kafka topic (one message per user, key = user id).") var outputTopic: String?
-    @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables).") var metricsPort = 9464
+    @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
+    @Option(help: "Address /metrics and /healthz listen on (0.0.0.0 for a scraper in another pod).") var metricsHost = "127.0.0.1"
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
 
     enum Toggle: String, ExpressibleByArgument, Sendable { case on, off }
@@ -46,18 +49,35 @@ struct StreamCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let databaseURL = try database.resolvedURL()
+        let file = config ?? ProcessInfo.processInfo.environment["RECWORKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        // Without a file the flags and the environment decide, as before; with one it is validated at start.
+        let fileConfig = try file.map { try RecWorkerConfig.load(file: $0, overrides: database.url.map { ["database.url": $0] } ?? [:]) }
+        let databaseURL = try fileConfig?.database.url ?? database.resolvedURL()
         let connection = try PostgresConnection(url: databaseURL)
+        let brokers = try kafka.brokers ?? fileConfig?.kafka.brokers ?? kafka.resolvedBrokers()
+        let candidateCount = candidates ?? fileConfig?.candidates.perUser ?? 100
         let settings = StreamSettings(
-            brokers: try kafka.resolvedBrokers(), topic: kafka.topic, groupID: group, maxBatchSize: batchSize,
-            maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:])
+            brokers: brokers, topic: kafka.topic ?? fileConfig?.kafka.eventsTopic ?? kafka.resolvedTopic,
+            groupID: group ?? fileConfig?.kafka.groupID ?? "recworker",
+            maxBatchSize: batchSize ?? fileConfig?.stream.batchSize ?? 5_000,
+            maxBatchWait: .milliseconds(batchWaitMs ?? fileConfig?.stream.maxWaitMilliseconds ?? 100),
+            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:])
         let refreshSettings = RefreshSettings(
-            candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
-            includeDemographics: llmOptions.includeDemographics, maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
-        let reranker = try RerankerFactory.make(enabled: llm == .on, options: llmOptions, databaseURL: databaseURL, logger: logger)
+            candidateCount: candidateCount, publishedCount: publish ?? fileConfig?.publication.rowsPerUser ?? 10,
+            usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
+            includeDemographics: fileConfig?.llm.includeDemographics ?? llmOptions.includeDemographics,
+            maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
+        let llmEnabled = llm.map { $0 == .on } ?? fileConfig?.llm.enabled ?? false
+        let reranker: (any Reranker)? = if let fileConfig, llm == nil {
+            try ConfiguredReranker.make(config: fileConfig, logger: logger)
+        } else {
+            try RerankerFactory.make(enabled: llmEnabled, options: llmOptions, databaseURL: databaseURL, logger: logger)
+        }
+        let metricsPort = metricsPort ?? fileConfig?.stream.metricsPort ?? 9464
+        let outputTopic = outputTopic ?? fileConfig.flatMap { $0.kafka.output.enabled ? $0.kafka.output.topic : nil }
         let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
         let streamModels = models == .on
-            ? StreamModels(settings: .init(candidateCount: candidates, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
+            ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
             : nil
         let output = try outputTopic.map { RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers), topic: $0) }
         let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, models: streamModels,
@@ -69,7 +89,7 @@ struct StreamCommand: AsyncParsableCommand {
         ]
         if metricsPort >= 0 {
             services.append(.init(service: MetricsServer(
-                host: "127.0.0.1", port: metricsPort, registry: registry, health: { connection.isHealthy }, logger: logger)))
+                host: metricsHost, port: metricsPort, registry: registry, health: { connection.isHealthy }, logger: logger)))
         }
         if let idle = settings.exitWhenIdle {
             services.append(.init(

@@ -41,8 +41,8 @@ extension RecWorkerConfig {
         }
 
         stream = Stream(
-            batchSize: try reader.int("stream.batch_size", default: 500, in: 1...100_000),
-            maxWaitMilliseconds: try reader.int("stream.max_wait_ms", default: 200, in: 1...60_000),
+            batchSize: try reader.int("stream.batch_size", default: 5_000, in: 1...100_000),
+            maxWaitMilliseconds: try reader.int("stream.max_wait_ms", default: 100, in: 1...60_000),
             metricsPort: try reader.int("stream.metrics_port", default: 9464, in: 0...65_535))
 
         let suiteName = reader.string("models.suite", default: Models.Suite.blend.rawValue)

@@ -4,8 +4,9 @@ import Pipeline
 import PostgresClient
 import Storage
 
-/// Builds the reranker a nightly run uses from the `llm` section, with the PostgreSQL answer cache.
-enum NightlyReranker {
+/// Builds the reranker the `llm` section describes (nightly, and the stream worker under --config), with the
+/// PostgreSQL answer cache.
+enum ConfiguredReranker {
     static func make(config: RecWorkerConfig, logger: Logger) throws -> (any Reranker)? {
         guard config.llm.enabled else { return nil }
         guard let baseURL = config.llm.baseURL, !baseURL.isEmpty else {
