@@ -55,7 +55,7 @@ let package = Package(
         ]),
 
         .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage", "KafkaClient", "Pipeline", "LinearAlgebra"], path: "Tests/TestSupport"),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra"], exclude: ["Golden"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "LLMClientTests", dependencies: [
             "LLMClient", "Pipeline", "TestSupport",
