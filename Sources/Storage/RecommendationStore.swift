@@ -14,7 +14,7 @@ public struct PublishedRecommendation: Sendable, Hashable {
     public var runID: Int
 }
 
-/// Writes and reads published recommendation rows. The stream worker replaces one user's rows inside the
+/// Writes and reads published recommendation rows. The stream worker replaces users' rows inside the
 /// current run; readers of `current_recommendations` see either the old rows or the new ones, never a mix.
 public struct RecommendationStore: Sendable {
     let connection: PostgresConnection
@@ -38,19 +38,34 @@ public struct RecommendationStore: Sendable {
         }
     }
 
-    /// Atomically replaces a user's rows in a run.
-    public func replace(
-        userID: Int, runID: Int, items: [RankedItem], source: RecommendationSource, modelVersion: String
-    ) throws {
+    /// Replaces many users' rows in the current run in one transaction and two statements (the stream
+    /// refresher's hot path: per-user round trips capped freshness at a few hundred users per second).
+    /// Readers see each user's old rows or new rows, never a mix.
+    public func replace(_ users: [UserRecommendations], runID: Int) throws {
+        guard !users.isEmpty else { return }
+        var userIDs = [Int](), ranks = [Int](), itemIDs = [Int](), scores = [Double](), sources = [String](), explanations = [String](),
+            versions = [String]()
+        for user in users {
+            for (index, item) in user.items.enumerated() {
+                userIDs.append(user.userID)
+                ranks.append(index + 1)
+                itemIDs.append(item.itemID)
+                scores.append(item.score)
+                sources.append(user.source.rawValue)
+                explanations.append(item.explanation)
+                versions.append(user.modelVersion)
+            }
+        }
         try connection.transaction { tx in
-            try tx.execute("DELETE FROM recommendations WHERE user_id = $1 AND run_id = $2", [userID, runID])
-            guard !items.isEmpty else { return }
+            try tx.execute("DELETE FROM recommendations WHERE run_id = $1 AND user_id = ANY($2::int[])",
+                           [runID, users.map(\.userID)])
+            guard !userIDs.isEmpty else { return }
             try tx.execute("""
                 INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version)
-                SELECT $1, $2, r.rank, r.item_id, r.score, $3, r.explanation, $4
-                FROM unnest($5::int[], $6::int[], $7::float8[], $8::text[]) AS r(rank, item_id, score, explanation)
-                """, [userID, runID, source.rawValue, modelVersion,
-                      Array(1...items.count), items.map(\.itemID), items.map(\.score), items.map(\.explanation)])
+                SELECT r.user_id, $1, r.rank, r.item_id, r.score, r.source, r.explanation, r.model_version
+                FROM unnest($2::int[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[])
+                    AS r(user_id, rank, item_id, score, source, explanation, model_version)
+                """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions])
         }
     }
 
