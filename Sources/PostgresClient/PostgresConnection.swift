@@ -129,6 +129,12 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func run(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> OpaquePointer {
         let texts = parameters.map { $0.postgresText }
+        // libpq takes text parameters as C strings: a NUL would silently cut the value, so refuse it as the data
+        // error it is (PostgreSQL text cannot hold NUL either).
+        if let index = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .query, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot store",
+                                sqlState: "22021")
+        }
         let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
         let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in

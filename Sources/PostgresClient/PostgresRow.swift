@@ -41,6 +41,10 @@ public struct PostgresRow: Sendable {
         return try PostgresBytea.decodeHex(text)
     }
 
+    public func optionalBytes(_ name: String) throws -> [UInt8]? {
+        try self[name].map { try PostgresBytea.decodeHex($0) }
+    }
+
     /// Decodes a one-dimensional array column of scalars, e.g. `int[]` or `text[]` without quoting.
     public func intArray(_ name: String) throws -> [Int] {
         guard let text = self[name] else { throw missing(name) }

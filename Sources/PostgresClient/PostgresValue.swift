@@ -16,20 +16,22 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public var postgresText: String? { self.flatMap { $0.postgresText } }
 }
 extension Array: PostgresEncodable where Element: PostgresEncodable {
-    /// Array literal `{a,b,…}` with every element quoted so text containing commas or braces survives.
+    /// Array literal `{a,b,…}` with every element quoted so text containing commas or braces survives. Quotes and
+    /// backslashes are escaped byte by byte: a combining character after a quote must not hide it.
     public var postgresText: String? {
-        var out = "{"
+        var out: [UInt8] = [UInt8(ascii: "{")]
         for (i, element) in enumerated() {
-            if i > 0 { out += "," }
-            guard let text = element.postgresText else { out += "NULL"; continue }
-            out += "\""
-            for ch in text {
-                if ch == "\"" || ch == "\\" { out.append("\\") }
-                out.append(ch)
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            guard let text = element.postgresText else { out.append(contentsOf: "NULL".utf8); continue }
+            out.append(UInt8(ascii: "\""))
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -4,29 +4,86 @@ import PostgresClient
 
 /// Applies consumed batches with exactly-once effects: events, profile and item aggregates, stub items,
 /// dead letters, the refresh queue and the partitions' next offsets all commit in one transaction.
+///
+/// A batch the database refuses for a reason that is not transient (a data exception, a constraint) does not
+/// stop the partition: the batch is applied again in halves under savepoints until each refused event stands
+/// alone; those are dead-lettered with the SQLSTATE and message, and the rest commits with the same offsets.
 public struct IngestStore: Sendable {
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
     public func apply(_ batch: IngestBatch) throws -> IngestOutcome {
+        do {
+            return try connection.transaction { tx in
+                try advanceOffsets(tx, batch)
+                let outcome = try applyEvents(tx, batch.events, clearingStaging: false)
+                try finish(tx, batch, isolated: [])
+                return outcome
+            }
+        } catch let error as PostgresError where !error.isTransient && !batch.events.isEmpty && !batch.origins.isEmpty {
+            return try applyIsolating(batch)
+        }
+    }
+
+    /// The slow path: the same transaction, but every part of the batch under its own savepoint.
+    private func applyIsolating(_ batch: IngestBatch) throws -> IngestOutcome {
         try connection.transaction { tx in
             try advanceOffsets(tx, batch)
-            try storeDeadLetters(tx, batch.deadLetters)
-            guard !batch.events.isEmpty else {
-                return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0)
+            var outcome = IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0)
+            try isolate(tx, batch, batch.events.indices, into: &outcome)
+            try finish(tx, batch, isolated: outcome.isolated)
+            return outcome
+        }
+    }
+
+    /// Applies `part` under a savepoint; when the database refuses it, rolls the part back and tries each half,
+    /// so a refused event ends up alone and is dead-lettered, and every other event is applied once.
+    private func isolate(_ tx: PostgresConnection, _ batch: IngestBatch, _ part: Range<Int>, into outcome: inout IngestOutcome) throws {
+        guard !part.isEmpty else { return }
+        try tx.execute("SAVEPOINT ingest_part")
+        do {
+            let applied = try applyEvents(tx, part.map { batch.events[$0] }, clearingStaging: true)
+            try tx.execute("RELEASE SAVEPOINT ingest_part")
+            outcome.inserted += applied.inserted
+            outcome.duplicates += applied.duplicates
+            outcome.usersTouched += applied.usersTouched
+            outcome.stubItemsCreated += applied.stubItemsCreated
+        } catch let error as PostgresError where !error.isTransient {
+            try tx.execute("ROLLBACK TO SAVEPOINT ingest_part")
+            try tx.execute("RELEASE SAVEPOINT ingest_part")
+            guard part.count > 1 else {
+                outcome.isolated.append(DeadLetter(
+                    origin: batch.origins[part.first!], reason: "refused by the database: \(error.description)", sqlState: error.sqlState))
+                return
             }
-            try tx.execute("""
-                CREATE TEMP TABLE IF NOT EXISTS staging_events (
-                    user_id integer, event_id text, item_id integer, type text, value real, ts double precision
-                ) ON COMMIT DELETE ROWS
-                """)
-            try tx.copy("COPY staging_events FROM STDIN", lines: batch.events.lazy.map(Self.copyLine))
-            let row = try tx.query(Self.applySQL)[0]
-            try ProfileAggregates.addInsertedByCurrentTransaction(tx)
-            let inserted = try row.int("inserted")
-            return IngestOutcome(inserted: inserted, duplicates: batch.events.count - inserted,
-                                 usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
+            let middle = part.lowerBound + part.count / 2
+            try isolate(tx, batch, part[..<middle], into: &outcome)
+            try isolate(tx, batch, part[middle...], into: &outcome)
+        }
+    }
+
+    private func applyEvents(_ tx: PostgresConnection, _ events: [InteractionEvent], clearingStaging: Bool) throws -> IngestOutcome {
+        guard !events.isEmpty else { return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0) }
+        try tx.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS staging_events (
+                user_id integer, event_id text, item_id integer, type text, value real, ts double precision
+            ) ON COMMIT DELETE ROWS
+            """)
+        // Within one transaction the rows of an earlier part are still staged.
+        if clearingStaging { try tx.execute("DELETE FROM staging_events") }
+        try tx.copy("COPY staging_events FROM STDIN", lines: events.lazy.map(Self.copyLine))
+        let row = try tx.query(Self.applySQL, [GenreWeights.origin, GenreWeights.halfLifeDays * 86_400])[0]
+        let inserted = try row.int("inserted")
+        return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
+                             usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
+    }
+
+    /// Dead letters (the codec's and the database's) and the guard rows, in the batch's own transaction.
+    private func finish(_ tx: PostgresConnection, _ batch: IngestBatch, isolated: [DeadLetter]) throws {
+        try DeadLetterStore(connection: tx).insert(batch.deadLetters + isolated)
+        for partition in batch.guardedPartitions {
+            try IngestAttempts(connection: tx).clear(groupID: batch.groupID, partition: partition)
         }
     }
 
@@ -55,27 +112,17 @@ public struct IngestStore: Sendable {
         }
     }
 
-    private func storeDeadLetters(_ tx: PostgresConnection, _ letters: [DeadLetter]) throws {
-        guard !letters.isEmpty else { return }
-        try tx.execute("""
-            INSERT INTO dead_letters (topic, partition, kafka_offset, user_id, payload, payload_bytes, reason)
-            SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[], $5::bytea[], $6::int[], $7::text[])
-            ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
-            """, [
-                letters.map(\.topic), letters.map { Int($0.partition) }, letters.map { Int($0.offset) },
-                letters.map(\.userID), letters.map { PostgresBytes(Array($0.payload.prefix(DeadLetter.storedPayloadLimit))) },
-                letters.map(\.payload.count), letters.map { String($0.reason.prefix(1000)) },
-            ])
-    }
-
     static func copyLine(_ event: InteractionEvent) -> String {
         PostgresCopy.line([String(event.userID), event.eventID, String(event.itemID), event.type.rawValue,
                            String(event.value), String(event.timestamp)])
     }
 
-    /// One statement so PostgreSQL plans the whole batch at once; data-modifying CTEs all run even when unreferenced.
+    /// One statement so PostgreSQL plans the whole batch at once; data-modifying CTEs all run even when
+    /// unreferenced, and every aggregate reads exactly the rows this statement inserted (`ins`), so a batch
+    /// applied in parts never counts a part twice.
     /// Every upsert takes its row locks in key order (the ORDER BYs), as the refresher's writes to the same rows do,
     /// so concurrent workers and refreshers wait for each other instead of deadlocking.
+    /// Activity weekdays and hours are UTC; genre weights decay as `GenreWeights.decay` ($1 origin, $2 half-life).
     static let applySQL = """
         WITH ins AS (
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
@@ -107,6 +154,30 @@ public struct IngestStore: Sendable {
                 last_seen = GREATEST(p.last_seen, EXCLUDED.last_seen),
                 updated_at = now()
             RETURNING user_id
+        ), activity AS (
+            INSERT INTO user_activity AS a (user_id, weekday, hour, events)
+            SELECT user_id, extract(isodow FROM occurred_at AT TIME ZONE 'UTC')::smallint,
+                   extract(hour FROM occurred_at AT TIME ZONE 'UTC')::smallint, count(*)
+            FROM ins GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (user_id, weekday, hour) DO UPDATE SET events = a.events + EXCLUDED.events
+            RETURNING user_id
+        ), affinity AS (
+            INSERT INTO user_genre_affinity AS g (user_id, genre, rated_weight, rating_weight, implicit_weight)
+            SELECT f.user_id, genre,
+                   coalesce(sum(f.d) FILTER (WHERE f.type = 'rating'), 0),
+                   coalesce(sum(f.d * f.value) FILTER (WHERE f.type = 'rating'), 0),
+                   coalesce(sum(f.d) FILTER (WHERE f.type <> 'rating'), 0)
+            FROM (SELECT user_id, item_id, type, value::double precision AS value,
+                         power(2::double precision, (extract(epoch FROM occurred_at)::double precision - $1) / $2) AS d
+                  FROM ins) f
+            JOIN items i ON i.item_id = f.item_id
+            CROSS JOIN LATERAL unnest(i.genres) AS genre
+            GROUP BY f.user_id, genre ORDER BY f.user_id, genre
+            ON CONFLICT (user_id, genre) DO UPDATE SET
+                rated_weight = g.rated_weight + EXCLUDED.rated_weight,
+                rating_weight = g.rating_weight + EXCLUDED.rating_weight,
+                implicit_weight = g.implicit_weight + EXCLUDED.implicit_weight
+            RETURNING user_id
         ), stats AS (
             INSERT INTO item_stats AS s (item_id, interaction_count, rating_count, rating_sum, last_seen)
             SELECT item_id, count(*), count(*) FILTER (WHERE type = 'rating'),
@@ -131,6 +202,7 @@ public struct IngestStore: Sendable {
         )
         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM profiles) AS users,
                (SELECT count(*) FROM stubs) AS stubs, (SELECT count(*) FROM stats) AS items_touched,
-               (SELECT count(*) FROM queued) AS queued
+               (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM activity) AS activity_rows,
+               (SELECT count(*) FROM affinity) AS affinity_rows
         """
 }

@@ -11,6 +11,7 @@ struct RecWorker: AsyncParsableCommand {
             SimulateCommand.self,
             ProduceCommand.self,
             StreamCommand.self,
+            DeadLettersCommand.self,
             ShowCommand.self,
             NightlyCommand.self,
             ConfigCommand.self,

@@ -13,7 +13,7 @@ final class StreamBadInputTests: XCTestCase {
             ("{not json", "malformed JSON"),
             (#"{"event_id":"x1","item_id":2,"type":"rating","value":4,"ts":1}"#, "missing field 'user_id'"),
             (#"{"event_id":"x2","user_id":3,"item_id":2,"type":"like","ts":1}"#, "unknown type 'like'"),
-            (#"{"event_id":"x3","user_id":3,"item_id":2,"type":"rating","value":9,"ts":1}"#, "rating value 9 is outside 1...5"),
+            (#"{"event_id":"x3","user_id":3,"item_id":2,"type":"rating","value":9,"ts":1}"#, "field 'value': 9 is outside 1...5 for type rating"),
             (String(repeating: "x", count: EventCodec.maxPayloadBytes + 10), "exceeds"),
         ]
         var payloads = valid.map { (key: String($0.userID), value: EventCodec.encode($0)) }

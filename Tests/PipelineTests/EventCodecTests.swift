@@ -35,14 +35,14 @@ final class EventCodecTests: XCTestCase {
         XCTAssertEqual(reason(#"{"user_id":1,"item_id":2,"type":"view","ts":1}"#), "missing field 'event_id'")
         XCTAssertEqual(reason(#"{"event_id":"a","item_id":2,"type":"view","ts":1}"#), "missing field 'user_id'")
         XCTAssertEqual(reason(#"{"event_id":"a","user_id":1,"item_id":2,"type":"like","ts":1}"#),
-                       "unknown type 'like' (expected rating|view|watch|purchase|click)")
+                       "field 'type': unknown type 'like' (expected rating|view|watch|purchase|click)")
         XCTAssertEqual(reason(#"{"event_id":"a","user_id":1,"item_id":2,"type":"rating","value":7,"ts":1}"#),
-                       "rating value 7 is outside 1...5")
+                       "field 'value': 7 is outside 1...5 for type rating")
         XCTAssertEqual(reason(#"{"event_id":"a","user_id":1,"item_id":2,"type":"rating","ts":1}"#),
                        "missing field 'value' for a rating")
-        XCTAssertEqual(reason(#"{"event_id":"a","user_id":-4,"item_id":2,"type":"view","ts":1}"#)?.hasPrefix("user_id must be a positive integer"), true)
-        XCTAssertEqual(reason(#"{"event_id":"a","user_id":true,"item_id":2,"type":"view","ts":1}"#)?.hasPrefix("user_id must be a positive integer"), true)
-        XCTAssertEqual(reason(#"{"event_id":"a","user_id":1,"item_id":2,"type":"view","ts":"yesterday"}"#)?.hasPrefix("ts must be"), true)
+        XCTAssertEqual(reason(#"{"event_id":"a","user_id":-4,"item_id":2,"type":"view","ts":1}"#)?.hasPrefix("field 'user_id': must be an integer"), true)
+        XCTAssertEqual(reason(#"{"event_id":"a","user_id":true,"item_id":2,"type":"view","ts":1}"#)?.hasPrefix("field 'user_id': must be an integer"), true)
+        XCTAssertEqual(reason(#"{"event_id":"a","user_id":1,"item_id":2,"type":"view","ts":"yesterday"}"#)?.hasPrefix("field 'ts': must be"), true)
     }
 
     func testOversizedPayloadsAreRejectedBeforeParsing() {

@@ -24,9 +24,14 @@ public final class StreamTestHarness: @unchecked Sendable {
 
     /// Publishes raw payloads keyed by the given keys, and waits until every one is delivered.
     public func publish(_ payloads: [(key: String, value: [UInt8])]) throws {
+        try publishRaw(payloads.map { (key: Array($0.key.utf8), value: $0.value) })
+    }
+
+    /// Publishes keys and values as raw bytes (a nil key sends none).
+    public func publishRaw(_ payloads: [(key: [UInt8]?, value: [UInt8])]) throws {
         let producer = try KafkaProducer(brokers: brokers)
         for payload in payloads {
-            try producer.send(topic: topic, key: Array(payload.key.utf8), value: payload.value)
+            try producer.send(topic: topic, key: payload.key, value: payload.value)
         }
         try producer.flush()
     }

@@ -7,11 +7,10 @@ public struct EventRejection: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String { reason }
 }
 
-/// Encodes and validates event contract v1. Decoding never throws past a rejection: every failure
-/// has a reason a person can act on.
+/// Encodes and validates event contract v1 (`EventContract` holds the ranges). Decoding never throws past a
+/// rejection: every failure has a reason that names the field and the rule it broke.
 public enum EventCodec {
-    public static let maxPayloadBytes = 16 * 1024
-    static let maxEventIDLength = 200
+    public static var maxPayloadBytes: Int { EventContract.maxPayloadBytes }
 
     public static func encode(_ event: InteractionEvent) -> [UInt8] {
         var out = "{\"event_id\":"
@@ -21,13 +20,15 @@ public enum EventCodec {
         return Array(out.utf8)
     }
 
-    public static func decode(_ payload: [UInt8]) -> Result<InteractionEvent, EventRejection> {
-        guard payload.count <= maxPayloadBytes else {
-            return .failure(EventRejection("payload of \(payload.count) bytes exceeds the \(maxPayloadBytes)-byte limit"))
+    /// Decodes one payload against `contract`, with `now` (epoch seconds) bounding future event times.
+    public static func decode(_ payload: [UInt8], contract: EventContract = EventContract(),
+                              now: Double = Date().timeIntervalSince1970) -> Result<InteractionEvent, EventRejection> {
+        guard payload.count <= EventContract.maxPayloadBytes else {
+            return .failure(EventRejection("payload of \(payload.count) bytes exceeds the \(EventContract.maxPayloadBytes)-byte limit"))
         }
         do {
             let fields = try payload.withUnsafeBufferPointer { try EventFields.scan($0) }
-            return .success(try validate(fields))
+            return .success(try validate(fields, contract: contract, now: now))
         } catch let error as FlatJSONError {
             return .failure(EventRejection(error.reason))
         } catch {
@@ -35,32 +36,17 @@ public enum EventCodec {
         }
     }
 
-    private static func validate(_ fields: EventFields) throws -> InteractionEvent {
+    private static func validate(_ fields: EventFields, contract: EventContract, now: Double) throws -> InteractionEvent {
         let eventID = try eventIDField(fields.eventID)
-        let userID = try positiveInteger(fields.userID, "user_id")
-        let itemID = try positiveInteger(fields.itemID, "item_id")
+        let userID = try idField(fields.userID, "user_id")
+        let itemID = try idField(fields.itemID, "item_id")
         guard let typeValue = fields.type else { throw EventRejection("missing field 'type'") }
         guard case .string(let typeName) = typeValue, let type = InteractionType(rawValue: typeName) else {
             let allowed = InteractionType.allCases.map(\.rawValue).joined(separator: "|")
-            throw EventRejection("unknown type '\(typeValue.displayText.prefix(40))' (expected \(allowed))")
+            throw EventRejection("field 'type': unknown type \(quoted(typeValue)) (expected \(allowed))")
         }
-        let value: Double
-        switch type {
-        case .rating:
-            guard let raw = fields.value else { throw EventRejection("missing field 'value' for a rating") }
-            value = try number(raw, "value")
-            guard InteractionEvent.ratingRange.contains(value) else {
-                throw EventRejection("rating value \(formatNumber(value)) is outside 1...5")
-            }
-        default:
-            if let raw = fields.value, raw != .null {
-                value = try number(raw, "value")
-            } else {
-                value = 1
-            }
-            guard value >= 0 else { throw EventRejection("value must not be negative for type \(type.rawValue)") }
-        }
-        let timestamp = try timestampField(fields.ts)
+        let value = try valueField(fields.value, type: type)
+        let timestamp = try timestampField(fields.ts, window: contract.timestampWindow(now: now))
         return InteractionEvent(eventID: eventID, userID: userID, itemID: itemID, type: type, value: value, timestamp: timestamp)
     }
 
@@ -70,48 +56,101 @@ public enum EventCodec {
         case nil: throw EventRejection("missing field 'event_id'")
         case .string(let text): id = text
         case .number(let value, let literal, let isInteger): id = isInteger ? literal : String(value)
-        default: throw EventRejection("event_id must be a string")
+        case let other?: throw EventRejection("field 'event_id': must be a string or a number, got \(quoted(other))")
         }
-        guard !id.isEmpty, id.utf8.count <= maxEventIDLength else {
-            throw EventRejection("event_id must be 1...\(maxEventIDLength) bytes long")
+        let bytes = EventContract.eventIDBytes
+        guard bytes.contains(id.utf8.count) else {
+            throw EventRejection("field 'event_id': must be \(bytes.lowerBound)...\(bytes.upperBound) bytes long, got \(id.utf8.count)")
+        }
+        if let control = id.unicodeScalars.first(where: EventContract.isControl) {
+            throw EventRejection("field 'event_id': control character U+\(hex(control)) is not allowed")
         }
         return id
     }
 
-    private static func positiveInteger(_ raw: FlatJSONValue?, _ key: String) throws -> Int {
+    private static func idField(_ raw: FlatJSONValue?, _ key: String) throws -> Int {
         guard let raw else { throw EventRejection("missing field '\(key)'") }
+        let range = EventContract.idRange
         switch raw {
         case .number(let double, _, _):
-            if double >= 1, double <= Double(Int32.max), double.rounded() == double { return Int(double) }
-        case .string(let text):
-            if let parsed = Int(text), parsed >= 1, parsed <= Int(Int32.max) { return parsed }
+            if double >= Double(range.lowerBound), double <= Double(range.upperBound), double.rounded() == double { return Int(double) }
+        case .string(let text) where text.utf8.count <= EventContract.maxIDStringBytes:
+            if let parsed = Int(text), range.contains(parsed) { return parsed }
         default:
             break
         }
-        throw EventRejection("\(key) must be a positive integer, got \(raw.displayText.prefix(40))")
+        throw EventRejection("field '\(key)': must be an integer in \(range.lowerBound)...\(range.upperBound), got \(quoted(raw))")
     }
 
-    private static func number(_ raw: FlatJSONValue, _ key: String) throws -> Double {
-        guard case .number(let value, _, _) = raw else { throw EventRejection("\(key) must be a number") }
+    private static func valueField(_ raw: FlatJSONValue?, type: InteractionType) throws -> Double {
+        let value: Double
+        switch raw {
+        case .number(let number, _, _):
+            value = number
+        case nil, .some(.null):
+            guard let fallback = EventContract.defaultValue(for: type) else {
+                throw EventRejection("missing field 'value' for a \(type.rawValue)")
+            }
+            value = fallback
+        case let other?:
+            throw EventRejection("field 'value': must be a number, got \(quoted(other))")
+        }
+        let range = EventContract.valueRange(for: type)
+        guard value.isFinite, range.contains(value) else {
+            throw EventRejection("field 'value': \(rawText(raw, value)) is outside \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)) for type \(type.rawValue)")
+        }
         return value
     }
 
-    /// Accepts epoch seconds (or milliseconds, detected by magnitude) or an ISO-8601 string.
-    private static func timestampField(_ raw: FlatJSONValue?) throws -> Double {
+    /// Accepts epoch seconds (or milliseconds, detected by magnitude) or an ISO-8601 string inside `window`.
+    private static func timestampField(_ raw: FlatJSONValue?, window: ClosedRange<Double>) throws -> Double {
         guard let raw else { throw EventRejection("missing field 'ts'") }
+        let seconds: Double
         switch raw {
-        case .number(let value, _, _) where value >= 0:
-            return value > 100_000_000_000 ? value / 1000 : value
+        case .number(let value, _, _):
+            seconds = value > 100_000_000_000 ? value / 1000 : value
         case .string(let text):
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
-            formatter.formatOptions = [.withInternetDateTime]
-            if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+            guard let parsed = iso8601Seconds(text) else {
+                throw EventRejection("field 'ts': must be epoch seconds or an ISO-8601 time, got \(quoted(raw))")
+            }
+            seconds = parsed
         default:
-            break
+            throw EventRejection("field 'ts': must be epoch seconds or an ISO-8601 time, got \(quoted(raw))")
         }
-        throw EventRejection("ts must be epoch seconds or an ISO-8601 time, got \(raw.displayText.prefix(40))")
+        guard seconds.isFinite, window.contains(seconds) else {
+            throw EventRejection("field 'ts': \(raw.displayText.prefix(40)) is outside the accepted window \(formatNumber(window.lowerBound.rounded(.down)))...\(formatNumber(window.upperBound.rounded(.down))) (epoch seconds)")
+        }
+        return seconds
+    }
+
+    private static func iso8601Seconds(_ text: String) -> Double? {
+        guard text.utf8.count <= 64 else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)?.timeIntervalSince1970
+    }
+
+    /// A field's value as a reason shows it: at most 40 characters, quoted when it was a string, with control
+    /// characters written as escapes so the reason itself is always printable text.
+    static func quoted(_ raw: FlatJSONValue) -> String {
+        var shown = ""
+        for scalar in raw.displayText.unicodeScalars.prefix(40) {
+            if EventContract.isControl(scalar) { shown += "\\u{\(hex(scalar))}" } else { shown.unicodeScalars.append(scalar) }
+        }
+        if case .string = raw { return "'\(shown)'" }
+        return shown
+    }
+
+    private static func rawText(_ raw: FlatJSONValue?, _ value: Double) -> String {
+        if case .number(_, let literal, _)? = raw { return String(literal.prefix(40)) }
+        return formatNumber(value)
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     static func jsonString(_ text: String) -> String {

@@ -35,8 +35,18 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
     @Option(help: "Address /metrics and /healthz listen on (0.0.0.0 for a scraper in another pod).") var metricsHost = "127.0.0.1"
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
+    @Option(help: "Events timed more than this many seconds ahead of the worker's clock are dead-lettered.") var eventMaxFutureSeconds = 86_400.0
+    @Option(help: "Events timed before this epoch second are dead-lettered (default 0: 1970-01-01).") var eventEarliestTimestamp = 0.0
+    @Option(help: "Tries of a batch from the same offset (failed or killed) before its message is dead-lettered.") var maxAttempts = 3
 
     enum Toggle: String, ExpressibleByArgument, Sendable { case on, off }
+
+    func validate() throws {
+        guard eventMaxFutureSeconds >= 0, eventMaxFutureSeconds.isFinite else {
+            throw ValidationError("--event-max-future-seconds must be a non-negative number of seconds")
+        }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+    }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logging.logLevel) ?? .info
@@ -61,7 +71,9 @@ struct StreamCommand: AsyncParsableCommand {
             groupID: group ?? fileConfig?.kafka.groupID ?? "recworker",
             maxBatchSize: batchSize ?? fileConfig?.stream.batchSize ?? 5_000,
             maxBatchWait: .milliseconds(batchWaitMs ?? fileConfig?.stream.maxWaitMilliseconds ?? 100),
-            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:])
+            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:],
+            contract: EventContract(earliestTimestamp: eventEarliestTimestamp, maxFutureSeconds: eventMaxFutureSeconds),
+            maxAttempts: maxAttempts)
         let refreshSettings = RefreshSettings(
             candidateCount: candidateCount, publishedCount: publish ?? fileConfig?.publication.rowsPerUser ?? 10,
             usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),

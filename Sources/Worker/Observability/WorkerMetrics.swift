@@ -8,6 +8,16 @@ enum WorkerMetrics {
     static let deadLetters = Counter(label: "recworker_dead_letters_total")
     static let batches = Counter(label: "recworker_batches_total")
     static let batchLatency = Metrics.Timer(label: "recworker_batch_seconds", preferredDisplayUnit: .seconds)
+    /// Events the database refused alone, found by splitting their batch, and dead-lettered.
+    static let isolatedEvents = Counter(label: "recworker_isolated_events_total")
+    /// Batches that had to be split to isolate refused events.
+    static let isolatedBatches = Counter(label: "recworker_isolated_batches_total")
+    /// Batches that failed for a reason that was neither transient nor one event's (retried one message at a time).
+    static let batchFailures = Counter(label: "recworker_batch_failures_total")
+    /// Messages dead-lettered after failing `maxAttempts` times (the crash-loop guard).
+    static let poisonGiveUps = Counter(label: "recworker_poison_give_ups_total")
+    /// Model fits that failed; the last good models (or popularity) keep serving.
+    static let modelFitFailures = Counter(label: "recworker_model_fit_failures_total")
     static let fenceViolations = Counter(label: "recworker_offset_fence_violations_total")
     static let databaseOutages = Counter(label: "recworker_database_outages_total")
     static let consumerLag = Gauge(label: "recworker_consumer_lag_messages")

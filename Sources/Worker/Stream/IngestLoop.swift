@@ -19,6 +19,7 @@ final class IngestLoop: @unchecked Sendable {
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
     private let positions = PartitionPositions()
+    private let guards: PartitionGuards
     private let lastActivity = ActivityClock()
     private let committed: CommitObserver?
 
@@ -31,6 +32,7 @@ final class IngestLoop: @unchecked Sendable {
         self.databaseURL = databaseURL
         self.logger = logger
         self.committed = committed
+        self.guards = PartitionGuards(carefulSpan: settings.maxBatchSize)
     }
 
     /// Asks the loop to finish its current batch, leave the group and return.
@@ -46,6 +48,7 @@ final class IngestLoop: @unchecked Sendable {
         var connection = try PostgresConnection(url: databaseURL)
         let offsetsConnection = try PostgresConnection(url: databaseURL)
         let positions = self.positions
+        let guards = self.guards
         let groupID = settings.groupID
         let topic = settings.topic
         let logger = self.logger
@@ -55,12 +58,17 @@ final class IngestLoop: @unchecked Sendable {
             startingOffsets: { partitions in
                 // Called inside poll: the assignment starts where the effects say, never at a stale position.
                 let stored = Self.loadOffsets(offsetsConnection, groupID: groupID, topic: topic, logger: logger)
+                let pending = (try? IngestAttempts(connection: offsetsConnection).pending(groupID: groupID, topic: topic)) ?? [:]
                 var starts = [TopicPartition: Int64]()
                 var assigned = [TopicPartition: Int64?]()
                 for partition in partitions {
                     let offset = stored?[partition.partition]
                     assigned[partition] = .some(offset)
                     if let offset { starts[partition] = offset }
+                    guards.assigned(partition, pending: pending[partition.partition], stored: offset)
+                    if let unfinished = pending[partition.partition], PartitionGuards.isUnfinished(unfinished, stored: offset) {
+                        logger.warning("\(partition): a batch from offset \(unfinished.offset) did not commit (\(unfinished.attempts) tries); applying its messages one by one")
+                    }
                 }
                 positions.assign(assigned)
                 activity.withLock { $0 = .now }
@@ -69,11 +77,12 @@ final class IngestLoop: @unchecked Sendable {
             },
             revoked: { partitions in
                 positions.revoke(partitions)
+                guards.revoked(partitions)
                 logger.info("revoked \(partitions.map(\.description).joined(separator: ", "))")
             })
         try consumer.checkBrokersReachable()
         defer { consumer.close() }
-        let assembler = BatchAssembler(groupID: groupID)
+        let assembler = BatchAssembler(groupID: groupID, contract: settings.contract)
         logger.info("consuming \(topic) as group \(groupID) from \(settings.brokers)")
 
         while !stopRequested.load(ordering: .relaxed) {
@@ -83,18 +92,8 @@ final class IngestLoop: @unchecked Sendable {
             // Messages of partitions revoked while the batch filled belong to their new owner now.
             let owned = messages.filter { positions.isAssigned($0.topicPartition) }
             guard !owned.isEmpty else { continue }
-            let batch = assembler.assemble(owned, positions: positions)
-            let started = ContinuousClock.now
             do {
-                let outcome = try IngestStore(connection: connection).apply(batch)
-                committed?(batch, outcome)
-                for progress in batch.progress {
-                    positions.advance(TopicPartition(topic: progress.topic, partition: progress.partition), to: progress.newNextOffset)
-                }
-                consumer.commitAsync(Dictionary(uniqueKeysWithValues: batch.progress.map {
-                    (TopicPartition(topic: $0.topic, partition: $0.partition), $0.newNextOffset)
-                }))
-                record(batch, outcome, since: started, consumer: consumer)
+                try applyGuarded(owned, assembler: assembler, connection: connection, consumer: consumer)
             } catch let violation as OffsetFenceViolation {
                 WorkerMetrics.fenceViolations.increment()
                 logger.warning("\(violation)")
@@ -105,9 +104,93 @@ final class IngestLoop: @unchecked Sendable {
                 }
             } catch let error as PostgresError where error.isTransient {
                 connection = try waitForDatabase(after: error, consumer: consumer)
+            } catch {
+                // Not transient and not isolated to single events: never stop the partition. Note the failure,
+                // go through these messages one by one, and dead-letter the one that keeps failing.
+                do {
+                    try recordFailure(error, of: owned, connection: connection)
+                    try rewind(consumer, connection: connection)
+                } catch let error as PostgresError where error.isTransient {
+                    connection = try waitForDatabase(after: error, consumer: consumer)
+                }
             }
         }
         logger.info("stopping: leaving the consumer group")
+    }
+
+    /// Applies the messages: careful partitions one message per transaction, the rest as one batch.
+    private func applyGuarded(_ messages: [KafkaMessage], assembler: BatchAssembler, connection: PostgresConnection,
+                              consumer: KafkaConsumer) throws {
+        var normal = [KafkaMessage]()
+        normal.reserveCapacity(messages.count)
+        var careful = [KafkaMessage]()
+        for message in messages {
+            if case .careful = guards.mode(message.topicPartition) { careful.append(message) } else { normal.append(message) }
+        }
+        for message in careful.sorted(by: { ($0.topicPartition.partition, $0.offset) < ($1.topicPartition.partition, $1.offset) }) {
+            // An earlier message of this poll may have ended careful mode for the partition: it stays one by one
+            // for this poll anyway, which is only slower.
+            try applyCarefully(message, assembler: assembler, connection: connection, consumer: consumer)
+        }
+        guard !normal.isEmpty else { return }
+        let attempts = IngestAttempts(connection: connection)
+        var guarded = [TopicPartition]()
+        var firstOffsets = [TopicPartition: Int64]()
+        for message in normal { firstOffsets[message.topicPartition] = min(firstOffsets[message.topicPartition] ?? .max, message.offset) }
+        for (partition, offset) in firstOffsets where guards.mode(partition) == .firstBatch {
+            try attempts.begin(groupID: settings.groupID, partition: partition.id, offset: offset)
+            guarded.append(partition)
+        }
+        let batch = assembler.assemble(normal, positions: positions, guarded: guarded)
+        try commit(batch, consumer: consumer, connection: connection)
+        for (partition, _) in firstOffsets { guards.committed(partition, count: normal.count) }
+    }
+
+    /// One message in its own guarded transaction; once it has failed `maxAttempts` times it is dead-lettered.
+    private func applyCarefully(_ message: KafkaMessage, assembler: BatchAssembler, connection: PostgresConnection,
+                                consumer: KafkaConsumer) throws {
+        let partition = message.topicPartition
+        let record = try IngestAttempts(connection: connection).begin(groupID: settings.groupID, partition: partition.id, offset: message.offset)
+        let batch: IngestBatch
+        if record.attempts > settings.maxAttempts {
+            WorkerMetrics.poisonGiveUps.increment()
+            let reason = "gave up after \(record.attempts - 1) attempts to apply this message: \(record.lastError ?? "the worker stopped while applying it")"
+            logger.error("\(partition) offset \(message.offset): \(reason)")
+            batch = assembler.assemble([], positions: positions, guarded: [partition],
+                                       extraDeadLetters: [DeadLetter(origin: BatchAssembler.origin(of: message), reason: reason)])
+        } else {
+            batch = assembler.assemble([message], positions: positions, guarded: [partition])
+        }
+        try commit(batch, consumer: consumer, connection: connection)
+        guards.committed(partition, count: 1)
+    }
+
+    private func commit(_ batch: IngestBatch, consumer: KafkaConsumer, connection: PostgresConnection) throws {
+        let started = ContinuousClock.now
+        let outcome = try IngestStore(connection: connection).apply(batch)
+        committed?(batch, outcome)
+        for progress in batch.progress {
+            positions.advance(TopicPartition(topic: progress.topic, partition: progress.partition), to: progress.newNextOffset)
+        }
+        consumer.commitAsync(Dictionary(uniqueKeysWithValues: batch.progress.map {
+            (TopicPartition(topic: $0.topic, partition: $0.partition), $0.newNextOffset)
+        }))
+        record(batch, outcome, since: started, consumer: consumer)
+    }
+
+    /// Keeps the failure where the next try (in this process or the next owner) finds it.
+    private func recordFailure(_ error: any Error, of messages: [KafkaMessage], connection: PostgresConnection) throws {
+        WorkerMetrics.batchFailures.increment()
+        logger.error("batch failed, retrying its messages one by one: \(error)")
+        var firstOffsets = [TopicPartition: Int64]()
+        for message in messages { firstOffsets[message.topicPartition] = min(firstOffsets[message.topicPartition] ?? .max, message.offset) }
+        let attempts = IngestAttempts(connection: connection)
+        for (partition, offset) in firstOffsets {
+            let record = try attempts.pending(groupID: settings.groupID, topic: partition.topic)[partition.partition]
+            if record?.offset != offset { try attempts.begin(groupID: settings.groupID, partition: partition.id, offset: offset) }
+            try attempts.fail(groupID: settings.groupID, partition: partition.id, error: "\(error)")
+            guards.failed(partition)
+        }
     }
 
     /// Polls until `maxBatchSize` messages or `maxBatchWait` after the first one.
@@ -167,7 +250,14 @@ final class IngestLoop: @unchecked Sendable {
         WorkerMetrics.eventsConsumed.increment(by: consumed)
         WorkerMetrics.eventsApplied.increment(by: outcome.inserted)
         WorkerMetrics.duplicateEvents.increment(by: outcome.duplicates)
-        WorkerMetrics.deadLetters.increment(by: batch.deadLetters.count)
+        WorkerMetrics.deadLetters.increment(by: batch.deadLetters.count + outcome.isolated.count)
+        if !outcome.isolated.isEmpty {
+            WorkerMetrics.isolatedEvents.increment(by: outcome.isolated.count)
+            WorkerMetrics.isolatedBatches.increment()
+            for letter in outcome.isolated {
+                logger.warning("dead-lettered \(letter.topic)[\(letter.partition)] offset \(letter.offset): \(letter.reason)")
+            }
+        }
         WorkerMetrics.batches.increment()
         WorkerMetrics.batchLatency.recordInterval(since: started)
         let lag = batch.progress.compactMap {
@@ -175,7 +265,7 @@ final class IngestLoop: @unchecked Sendable {
         }.reduce(0, +)
         WorkerMetrics.consumerLag.record(lag)
         logger.debug("batch applied", metadata: [
-            "events": "\(batch.events.count)", "inserted": "\(outcome.inserted)", "dead_letters": "\(batch.deadLetters.count)",
+            "events": "\(batch.events.count)", "inserted": "\(outcome.inserted)", "dead_letters": "\(batch.deadLetters.count + outcome.isolated.count)",
             "users": "\(outcome.usersTouched)", "lag": "\(lag)",
         ])
     }
@@ -196,4 +286,8 @@ final class IngestLoop: @unchecked Sendable {
 final class ActivityClock: Sendable {
     private let instant = Mutex<ContinuousClock.Instant>(.now)
     func withLock<R>(_ body: (inout ContinuousClock.Instant) -> R) -> R { instant.withLock { body(&$0) } }
+}
+
+extension TopicPartition {
+    var id: TopicPartitionID { TopicPartitionID(topic: topic, partition: partition) }
 }

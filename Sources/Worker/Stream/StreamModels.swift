@@ -29,6 +29,11 @@ struct StreamModels {
     private var base = ""
     private var updatesSinceBase = 0
     private var interactionsAtFit = 0
+    /// Everything read while no model serves (before the first successful fit).
+    private var unfitted: [Rating] = []
+    /// After a failed fit: the interaction count at which to try again (0: no failure pending).
+    private var retryFitAt = 0
+    private static let retryGrowth = 0.1
 
     init(settings: Settings, logger: Logger) {
         self.settings = settings
@@ -40,6 +45,8 @@ struct StreamModels {
     var version: String? { models == nil ? nil : "blend-\(base)+\(updatesSinceBase)" }
 
     /// Loads or fits the models on first use, then applies every interaction committed since the last call.
+    /// Only database errors escape: a fit that fails keeps the last good models (or popularity before the first),
+    /// is counted and logged once, and is tried again when the data has grown, so no refresh is held up by it.
     mutating func catchUp(_ connection: PostgresConnection) throws {
         let feed = InteractionFeed(connection: connection)
         guard let position else {
@@ -47,27 +54,20 @@ struct StreamModels {
             return
         }
         let (next, ratings) = try feed.readNew(after: position)
-        guard !ratings.isEmpty else {
-            self.position = next
-            return
-        }
+        self.position = next
+        guard !ratings.isEmpty else { return }
         guard models != nil else {
-            // Nothing to fit on until now: fit on what arrived (the position moves only once it is applied).
-            try fit(ratings: ratings)
-            self.position = next
+            // Nothing fitted yet (no data before, or every fit failed): fit on everything read so far.
+            unfitted.append(contentsOf: ratings)
+            if unfitted.count >= retryFitAt { tryFit(ratings: unfitted) }
             return
         }
         // In place: a copy of the set would duplicate every matrix per batch.
         models!.update(newInteractions: ratings)
-        self.position = next
         updatesSinceBase += 1
         if let growth = settings.refitGrowth, let data = models?.data,
-           Double(data.interactionCount) >= Double(interactionsAtFit) * (1 + growth) {
-            do {
-                try fit(ratings: Self.ratings(of: data))
-            } catch {
-                logger.warning("refit failed, keeping the incrementally updated models: \(error)")
-            }
+           Double(data.interactionCount) >= Double(interactionsAtFit) * (1 + growth), data.interactionCount >= retryFitAt {
+            tryFit(ratings: Self.ratings(of: data))
         }
     }
 
@@ -80,13 +80,11 @@ struct StreamModels {
     private mutating func start(_ everything: InteractionFeed.Everything, connection: PostgresConnection) throws {
         items = everything.items
         users = everything.users
+        position = everything.position
         guard !everything.ratings.isEmpty else {
             logger.info("no interactions stored yet: candidates are popularity until the first batch")
-            position = everything.position
             return
         }
-        // The position is taken only once the models hold everything read, so a failed start reads it all again.
-        defer { if models != nil { position = everything.position } }
         let stored = try ModelStore(connection: connection).loadCurrent()
         if let version = stored.map(\.version).max() {
             do {
@@ -103,21 +101,34 @@ struct StreamModels {
                 logger.warning("cannot use the stored models, fitting from the stored interactions instead: \(error)")
             }
         }
-        try fit(ratings: everything.ratings)
+        unfitted = everything.ratings
+        tryFit(ratings: everything.ratings)
     }
 
-    private mutating func fit(ratings: [Rating]) throws {
+    /// Fits a new set; on failure keeps what serves now and waits for `retryGrowth` more data before trying again.
+    private mutating func tryFit(ratings: [Rating]) {
         let started = ContinuousClock.now
-        var fitted = try ModelSet.fit(ratings: ratings, items: items, users: users, blend: settings.blend,
-                                      hyperparameters: settings.hyperparameters)
-        fitted.settings.limit = settings.candidateCount
-        models = fitted
-        interactionsAtFit = fitted.data.interactionCount
-        base = "fit\(interactionsAtFit)"
-        updatesSinceBase = 0
-        logger.info("fitted models", metadata: [
-            "interactions": "\(interactionsAtFit)", "seconds": "\(started.secondsSince)",
-        ])
+        do {
+            var fitted = try ModelSet.fit(ratings: ratings, items: items, users: users, blend: settings.blend,
+                                          hyperparameters: settings.hyperparameters)
+            fitted.settings.limit = settings.candidateCount
+            models = fitted
+            unfitted = []
+            interactionsAtFit = fitted.data.interactionCount
+            retryFitAt = 0
+            base = "fit\(interactionsAtFit)"
+            updatesSinceBase = 0
+            logger.info("fitted models", metadata: [
+                "interactions": "\(interactionsAtFit)", "seconds": "\(started.secondsSince)",
+            ])
+        } catch {
+            WorkerMetrics.modelFitFailures.increment()
+            // Logged once per run of failures; the counter shows every one.
+            if retryFitAt == 0 {
+                logger.error("model fit failed, keeping \(models == nil ? "popularity candidates" : "the last good models"); retrying once the interactions grow by \(Int(Self.retryGrowth * 100)) %: \(error)")
+            }
+            retryFitAt = Int(Double(ratings.count) * (1 + Self.retryGrowth)) + 1
+        }
     }
 
     /// The current interaction matrix as ratings (for a refit: one per user-item pair, latest value).

@@ -1,3 +1,4 @@
+import Pipeline
 /// How the stream worker consumes, batches and refreshes.
 struct StreamSettings: Sendable {
     var brokers: String
@@ -10,6 +11,11 @@ struct StreamSettings: Sendable {
     /// Stop after this long with nothing consumed and nothing left to refresh (demo and test runs).
     var exitWhenIdle: Duration?
     var kafkaProperties: [String: String]
+    /// The ranges events must lie in (the timestamp window is configurable).
+    var contract = EventContract()
+    /// A batch starting at the same offset may fail this many times (in this process or by killing it) before
+    /// the message there is dead-lettered instead of tried again.
+    var maxAttempts = 3
 }
 
 /// How the refresher regenerates candidates and published rows.
