@@ -7,7 +7,10 @@ public enum SymmetricPositiveDefinite {
         public let routine: String
         public let info: Int32
         public var description: String {
-            "\(routine) failed (info \(info)): the matrix is not positive definite; increase the regularisation (λ)"
+            // LAPACKE reports NaN entries as an illegal argument (negative info): the inputs, not λ, are at fault.
+            info < 0
+                ? "\(routine) failed (info \(info)): the matrix holds NaN entries; a model input was not finite"
+                : "\(routine) failed (info \(info)): the matrix is not positive definite; increase the regularisation (λ)"
         }
     }
 

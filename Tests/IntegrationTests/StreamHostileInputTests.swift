@@ -129,6 +129,23 @@ final class StreamHostileInputTests: XCTestCase {
         XCTAssertEqual(try harness.count("SELECT sum(next_offset)::int AS n FROM consumer_offsets"), events.count)
     }
 
+    func testAModelFitThatFailsKeepsServingAndRefreshesGoOn() throws {
+        let harness = try StreamTestHarness(topicPrefix: "poisonedfit")
+        defer { harness.tearDown() }
+        try seedCatalog(harness)
+        // Rows written before the contract bounded `value` (or by hand): a fit on them fails in the solver.
+        try harness.database.connect().execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
+            SELECT u, 'legacy-' || u || '-' || i, i, 'purchase', 'NaN'::real, now() FROM generate_series(1, 30) u, generate_series(1, 12) i
+            """)
+        let valid = TestEvents.ratings(count: validCount)
+        try harness.publish(valid)
+        let run = try harness.binary.run(harness.streamArguments(idleExit: 2))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "model fit failed").count - 1, 1, "logged once: \(run.stderr)")
+        try assertPublished(harness, users: Set(valid.map(\.userID)), stderr: run.stderr)
+    }
+
     func testDeadLettersCanBeListedShownAndReplayedIdempotently() throws {
         let harness = try StreamTestHarness(topicPrefix: "replay")
         defer { harness.tearDown() }

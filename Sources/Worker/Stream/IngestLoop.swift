@@ -168,6 +168,8 @@ final class IngestLoop: @unchecked Sendable {
     private func commit(_ batch: IngestBatch, consumer: KafkaConsumer, connection: PostgresConnection) throws {
         let started = ContinuousClock.now
         let outcome = try IngestStore(connection: connection).apply(batch)
+        // Applying is activity too: a long batch must not look like an idle stream.
+        lastActivity.withLock { $0 = .now }
         committed?(batch, outcome)
         for progress in batch.progress {
             positions.advance(TopicPartition(topic: progress.topic, partition: progress.partition), to: progress.newNextOffset)
