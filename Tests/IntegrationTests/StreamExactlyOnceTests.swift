@@ -93,6 +93,22 @@ final class StreamExactlyOnceTests: XCTestCase {
         }
     }
 
+    func testIngestWorkersInOneProcessSplitThePartitionsAndApplyEveryEventOnce() throws {
+        let harness = try StreamTestHarness(topicPrefix: "workers")
+        defer { harness.tearDown() }
+        let events = TestEvents.ratings(count: 6_000, users: 300, idPrefix: "w")
+        try harness.publish(events)
+        let run = try harness.binary.run(harness.streamArguments(idleExit: 3, extra: ["--ingest-workers", "2", "--batch-size", "500"])
+            .map { $0 == "warning" ? "info" : $0 })
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM interactions"), events.count)
+        XCTAssertEqual(try harness.count("SELECT sum(event_count)::int AS n FROM user_profiles"), events.count)
+        XCTAssertEqual(try harness.count("SELECT sum(next_offset)::int AS n FROM consumer_offsets"), events.count)
+        // Both members got a share: two assignment lines, each naming partitions of the topic.
+        let assignments = run.stderr.components(separatedBy: "\n").filter { $0.contains("assigned \(harness.topic)[") }
+        XCTAssertGreaterThanOrEqual(assignments.count, 2, run.stderr)
+    }
+
     func testDatabaseOutageMidStreamLosesAndDoublesNothing() throws {
         let postgres = try TemporaryPostgres()
         defer { postgres.destroy() }

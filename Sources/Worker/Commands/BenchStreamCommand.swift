@@ -36,6 +36,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Option(help: "Distinct items (popularity-skewed).") var items = 2_000
     @Option(help: "Most events applied in one transaction.") var batchSize = 20_000
     @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
+    @Option(help: "Ingest loops (group members with their own connections) in the worker.") var ingestWorkers = 1
     @Option(help: "Users claimed from the refresh queue at a time (--mode full; the stream command defaults to 50).") var refreshBatch = 200
     @Option(help: "Candidates generated per user (--mode full).") var candidates = 100
     @Option(help: "Recommendations published per user (--mode full).") var publish = 10
@@ -87,17 +88,17 @@ struct BenchStreamCommand: AsyncParsableCommand {
         let tracker = FreshnessTracker(tracksPublication: mode == .full, expectedEvents: total, measuredFrom: measuredFrom)
         let settings = StreamSettings(
             brokers: brokers, topic: topic, groupID: "bench-\(runID)", maxBatchSize: batchSize,
-            maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: nil, kafkaProperties: [:])
-        let loop = IngestLoop(settings: settings, databaseURL: database.url, logger: logger, committed: { batch, _ in tracker.committed(batch) })
+            maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: nil, kafkaProperties: [:], ingestWorkers: ingestWorkers)
+        let loops = IngestLoops(loops: (0..<ingestWorkers).map { _ in
+            IngestLoop(settings: settings, databaseURL: database.url, logger: logger, committed: { batch, _ in tracker.committed(batch) })
+        })
         let window = BenchWindow()
         let driver = BenchDriver(
-            loop: loop, tracker: tracker, producer: producer, rated: rate.map { (total, $0, 1) }, expectedEvents: expected,
+            loops: loops, tracker: tracker, producer: producer, rated: rate.map { (total, $0, 1) }, expectedEvents: expected,
             watchesPublication: mode == .full, databaseURL: database.url, timeout: .seconds(timeoutSeconds), window: window)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: IngestService(loop: loop)),
-            .init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup),
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = loops.services.map { .init(service: $0) }
+        services.append(.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup))
         if mode == .full {
             let refreshSettings = RefreshSettings(
                 candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, claimLease: .seconds(30),
@@ -117,7 +118,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         let seconds = finished - start
         var line: [String: Any] = [
             "bench": "stream", "mode": mode.rawValue, "events": total, "users": users, "items": items,
-            "batch_size": batchSize, "batch_wait_ms": batchWaitMs, "batches": summary.batches, "dead_letters": summary.deadLetters,
+            "batch_size": batchSize, "batch_wait_ms": batchWaitMs, "ingest_workers": ingestWorkers, "batches": summary.batches, "dead_letters": summary.deadLetters,
             "seconds": seconds, "events_per_second": Double(total) / seconds,
             "llm": "off",
         ]

@@ -38,6 +38,7 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Events timed more than this many seconds ahead of the worker's clock are dead-lettered.") var eventMaxFutureSeconds = 86_400.0
     @Option(help: "Events timed before this epoch second are dead-lettered (default 0: 1970-01-01).") var eventEarliestTimestamp = 0.0
     @Option(help: "Tries of a batch from the same offset (failed or killed) before its message is dead-lettered.") var maxAttempts = 3
+    @Option(help: "Ingest loops in this process, each a group member with its own connection (partitions are shared out).") var ingestWorkers = 1
 
     enum Toggle: String, ExpressibleByArgument, Sendable { case on, off }
 
@@ -46,6 +47,7 @@ struct StreamCommand: AsyncParsableCommand {
             throw ValidationError("--event-max-future-seconds must be a non-negative number of seconds")
         }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard ingestWorkers >= 1 else { throw ValidationError("--ingest-workers must be at least 1") }
     }
 
     func run() async throws {
@@ -73,7 +75,7 @@ struct StreamCommand: AsyncParsableCommand {
             maxBatchWait: .milliseconds(batchWaitMs ?? fileConfig?.stream.maxWaitMilliseconds ?? 100),
             exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:],
             contract: EventContract(earliestTimestamp: eventEarliestTimestamp, maxFutureSeconds: eventMaxFutureSeconds),
-            maxAttempts: maxAttempts)
+            maxAttempts: maxAttempts, ingestWorkers: ingestWorkers)
         let refreshSettings = RefreshSettings(
             candidateCount: candidateCount, publishedCount: publish ?? fileConfig?.publication.rowsPerUser ?? 10,
             usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
@@ -87,7 +89,9 @@ struct StreamCommand: AsyncParsableCommand {
         }
         let metricsPort = metricsPort ?? fileConfig?.stream.metricsPort ?? 9464
         let outputTopic = outputTopic ?? fileConfig.flatMap { $0.kafka.output.enabled ? $0.kafka.output.topic : nil }
-        let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
+        let loops = IngestLoops(loops: (0..<settings.ingestWorkers).map { _ in
+            IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
+        })
         let streamModels = models == .on
             ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
             : nil
@@ -95,17 +99,17 @@ struct StreamCommand: AsyncParsableCommand {
         let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, models: streamModels,
                                   output: output, logger: logger)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: IngestService(loop: loop), successTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: RefreshService(refresher: refresher, logger: logger)),
-        ]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = loops.services.map {
+            .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
+        }
+        services.append(.init(service: RefreshService(refresher: refresher, logger: logger)))
         if metricsPort >= 0 {
             services.append(.init(service: MetricsServer(
                 host: metricsHost, port: metricsPort, registry: registry, health: { connection.isHealthy }, logger: logger)))
         }
         if let idle = settings.exitWhenIdle {
             services.append(.init(
-                service: IdleExitService(loop: loop, idleFor: idle, pendingRefreshes: { try await refresher.pendingUsers() }),
+                service: IdleExitService(loops: loops, idleFor: idle, pendingRefreshes: { try await refresher.pendingUsers() }),
                 successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(

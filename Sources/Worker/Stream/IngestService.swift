@@ -53,14 +53,14 @@ struct RefreshService: Service {
 
 /// Ends the service group once ingestion has been idle and nothing is left to refresh (demo and test runs).
 struct IdleExitService: Service {
-    let loop: IngestLoop
+    let loops: IngestLoops
     let idleFor: Duration
     let pendingRefreshes: @Sendable () async throws -> Int
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
-            guard let last = loop.lastActivityTime, ContinuousClock.now - last >= idleFor else { continue }
+            guard let last = loops.lastActivityTime, ContinuousClock.now - last >= idleFor else { continue }
             if (try? await pendingRefreshes()) == 0 { return }
         }
     }

@@ -7,7 +7,7 @@ import Synchronization
 /// the fixed-rate producer, watches the refresh queue to see publications land, and ends the group once
 /// every event is applied (and, in full mode, published).
 struct BenchDriver: Service {
-    let loop: IngestLoop
+    let loops: IngestLoops
     let tracker: FreshnessTracker
     let producer: BenchProducer
     /// Events to send while the worker runs (fixed-rate runs); nil when everything was produced beforehand.
@@ -20,7 +20,7 @@ struct BenchDriver: Service {
 
     func run() async throws {
         let deadline = ContinuousClock.now + timeout
-        while loop.lastActivityTime == nil {
+        while loops.lastActivityTime == nil {
             try checkDeadline(deadline, waitingFor: "the consumer group assignment")
             try await Task.sleep(for: .milliseconds(5))
         }
