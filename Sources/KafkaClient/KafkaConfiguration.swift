@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 
 /// librdkafka configuration properties (`bootstrap.servers`, `group.id`, …) applied to a new handle.
 struct KafkaConfiguration {
@@ -14,7 +15,32 @@ struct KafkaConfiguration {
                 throw KafkaError("bad librdkafka property \(key)=\(value): \(cStringBuffer(errorText))")
             }
         }
+        // librdkafka logs every failed connection attempt to stderr, over and over (a wrong CA, a plaintext client
+        // on a TLS port). Keep the latest problem per handle instead, and say it once in the error that stops us.
+        rd_kafka_conf_set_log_cb(conf) { rk, level, _, line in
+            guard let rk, let line, level <= 4 else { return }
+            KafkaProblems.record(String(cString: line), handle: String(cString: rd_kafka_name(rk)))
+        }
+        rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in
+            // "1/1 brokers are down" follows the specific failure; keep the failure.
+            guard let rk, let reason, err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue else { return }
+            KafkaProblems.record(String(cString: reason), handle: String(cString: rd_kafka_name(rk)))
+        }
         return conf
+    }
+}
+
+/// The latest connection-level problem librdkafka reported per client handle (`rdkafka#consumer-1`, …).
+enum KafkaProblems {
+    private static let latest = Mutex<[String: String]>([:])
+
+    static func record(_ problem: String, handle: String) {
+        latest.withLock { $0[handle] = problem }
+    }
+
+    static func latest(for handle: OpaquePointer) -> String? {
+        let name = String(cString: rd_kafka_name(handle))
+        return latest.withLock { $0[name] }
     }
 }
 

@@ -7,7 +7,9 @@ enum KafkaHandle {
         let err = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(timeout.milliseconds))
         if let metadata { rd_kafka_metadata_destroy(metadata) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError("cannot reach Kafka brokers at \(brokers) (\(String(cString: rd_kafka_err2str(err)))); check KAFKA_BROKERS and that the broker is running")
+            let reason = KafkaProblems.latest(for: handle).map { ": \($0)" } ?? ""
+            throw KafkaError("cannot reach Kafka brokers at \(brokers) (\(String(cString: rd_kafka_err2str(err)))\(reason)); "
+                + "check kafka.brokers (KAFKA_BROKERS), that the broker is running, and that kafka.properties (security.protocol, ssl.ca.location, sasl.*) match its listener")
         }
     }
 }

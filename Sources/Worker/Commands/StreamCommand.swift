@@ -14,29 +14,44 @@ struct StreamCommand: AsyncParsableCommand {
         commandName: "stream",
         abstract: "Consume interaction events, update profiles and publish fresh recommendations (runs until SIGTERM/SIGINT).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var options: ConfigOptions
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var logging: LoggingOptions
-    @Option(help: "YAML config file (default: $RECWORKER_CONFIG). Flags given explicitly override its values.")
-    var config: String?
-    @Option(help: "Consumer group id; replicas with the same group share the topic's partitions (default: recworker).") var group: String?
-    @Option(help: "Most events applied in one transaction (default: 5000).") var batchSize: Int?
-    @Option(help: "Longest a batch waits to fill, in milliseconds (default: 100).") var batchWaitMs: Int?
-    @Option(help: "Candidates generated per user (default: 100).") var candidates: Int?
-    @Option(help: "Recommendations published per user (default: 10).") var publish: Int?
-    @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 200
-    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher.") var refreshLeaseSeconds = 30
-    @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off (default: off, or llm.enabled from --config).") var llm: Toggle?
-    @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
+    @Option(help: "Consumer group id; replicas with the same group share the topic's partitions (kafka.group).") var group: String?
+    @Option(help: "Most events applied in one transaction (stream.batch_size).") var batchSize: Int?
+    @Option(help: "Longest a batch waits to fill, in milliseconds (stream.max_wait_ms).") var batchWaitMs: Int?
+    @Option(help: "Candidates generated per user (candidates.per_user).") var candidates: Int?
+    @Option(help: "Recommendations published per user (publication.rows_per_user).") var publish: Int?
+    @Option(help: "Users claimed from the refresh queue at a time (stream.refresh_batch).") var refreshBatch: Int?
+    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher (stream.refresh_lease_seconds).") var refreshLeaseSeconds: Int?
+    @Option(help: "Rerank with the LLM: on or off (llm.enabled).") var llm: Toggle?
+    @Option(help: "Most LLM reranks this process makes; the rest publish the model's order (stream.llm_max_calls).") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
-    @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off).") var models: Toggle = .on
-    @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit (0 never).") var modelRefitGrowth = 1.0
-    @Option(help: "Publish each refreshed user's list to this Kafka topic (one message per user, key = user id).") var outputTopic: String?
-    @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
-    @Option(help: "Address /metrics and /healthz listen on (0.0.0.0 for a scraper in another pod).") var metricsHost = "127.0.0.1"
+    @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off) (stream.models).") var models: Toggle?
+    @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit, 0 never (stream.model_refit_growth).") var modelRefitGrowth: Double?
+    @Option(help: "Publish each refreshed user's list to this Kafka topic, one message per user (kafka.output.topic, turns kafka.output.enabled on).") var outputTopic: String?
+    @Option(help: "Port for /metrics and /healthz; 0 picks a free port, -1 disables (stream.metrics_port).") var metricsPort: Int?
+    @Option(help: "Address /metrics and /healthz listen on, 0.0.0.0 for a scraper in another pod (stream.metrics_host).") var metricsHost: String?
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
 
     enum Toggle: String, ExpressibleByArgument, Sendable { case on, off }
+
+    /// Dotted config keys for the flags given explicitly; they win over the environment and the file.
+    var overrides: [String: String] {
+        let pairs: [(String, String?)] = [
+            ("kafka.group", group), ("stream.batch_size", batchSize.map(String.init)), ("stream.max_wait_ms", batchWaitMs.map(String.init)),
+            ("candidates.per_user", candidates.map(String.init)), ("publication.rows_per_user", publish.map(String.init)),
+            ("stream.refresh_batch", refreshBatch.map(String.init)), ("stream.refresh_lease_seconds", refreshLeaseSeconds.map(String.init)),
+            ("llm.enabled", llm.map { String($0 == .on) }), ("stream.llm_max_calls", llmMaxCalls.map(String.init)),
+            ("stream.models", models.map { String($0 == .on) }), ("stream.model_refit_growth", modelRefitGrowth.map { String($0) }),
+            ("kafka.output.topic", outputTopic), ("kafka.output.enabled", outputTopic.map { _ in "true" }),
+            ("stream.metrics_port", metricsPort.map(String.init)), ("stream.metrics_host", metricsHost),
+        ]
+        var values = Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+        values.merge(kafka.overrides) { _, flag in flag }
+        values.merge(llmOptions.overrides) { _, flag in flag }
+        return values
+    }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logging.logLevel) ?? .info
@@ -49,37 +64,28 @@ struct StreamCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let file = config ?? ProcessInfo.processInfo.environment["RECWORKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        // Without a file the flags and the environment decide, as before; with one it is validated at start.
-        let fileConfig = try file.map { try RecWorkerConfig.load(file: $0, overrides: database.url.map { ["database.url": $0] } ?? [:]) }
-        let databaseURL = try fileConfig?.database.url ?? database.resolvedURL()
+        let config = try options.load(overrides: overrides)
+        let databaseURL = try config.database.requiredURL()
         let connection = try PostgresConnection(url: databaseURL)
-        let brokers = try kafka.brokers ?? fileConfig?.kafka.brokers ?? kafka.resolvedBrokers()
-        let candidateCount = candidates ?? fileConfig?.candidates.perUser ?? 100
         let settings = StreamSettings(
-            brokers: brokers, topic: kafka.topic ?? fileConfig?.kafka.eventsTopic ?? kafka.resolvedTopic,
-            groupID: group ?? fileConfig?.kafka.groupID ?? "recworker",
-            maxBatchSize: batchSize ?? fileConfig?.stream.batchSize ?? 5_000,
-            maxBatchWait: .milliseconds(batchWaitMs ?? fileConfig?.stream.maxWaitMilliseconds ?? 100),
-            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:])
+            brokers: try config.kafka.requiredBrokers(), topic: config.kafka.eventsTopic, groupID: config.kafka.groupID,
+            maxBatchSize: config.stream.batchSize, maxBatchWait: .milliseconds(config.stream.maxWaitMilliseconds),
+            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: config.kafka.properties)
         let refreshSettings = RefreshSettings(
-            candidateCount: candidateCount, publishedCount: publish ?? fileConfig?.publication.rowsPerUser ?? 10,
-            usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
-            includeDemographics: fileConfig?.llm.includeDemographics ?? llmOptions.includeDemographics,
-            maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
-        let llmEnabled = llm.map { $0 == .on } ?? fileConfig?.llm.enabled ?? false
-        let reranker: (any Reranker)? = if let fileConfig, llm == nil {
-            try ConfiguredReranker.make(config: fileConfig, logger: logger)
-        } else {
-            try RerankerFactory.make(enabled: llmEnabled, options: llmOptions, databaseURL: databaseURL, logger: logger)
-        }
-        let metricsPort = metricsPort ?? fileConfig?.stream.metricsPort ?? 9464
-        let outputTopic = outputTopic ?? fileConfig.flatMap { $0.kafka.output.enabled ? $0.kafka.output.topic : nil }
+            candidateCount: config.candidates.perUser, publishedCount: config.publication.rowsPerUser,
+            usersPerClaim: config.stream.refreshBatch, claimLease: .seconds(config.stream.refreshLeaseSeconds),
+            includeDemographics: config.llm.includeDemographics, maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity")
+        let reranker = try ConfiguredReranker.makeIfEnabled(config: config, logger: logger)
+        let metricsPort = config.stream.metricsPort
+        let metricsHost = config.stream.metricsHost
+        let outputTopic = config.kafka.output.enabled ? config.kafka.output.topic : nil
         let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
-        let streamModels = models == .on
-            ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
+        let streamModels = config.stream.models
+            ? StreamModels(settings: .init(candidateCount: config.candidates.perUser, refitGrowth: config.stream.modelRefitGrowth), logger: logger)
             : nil
-        let output = try outputTopic.map { RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers), topic: $0) }
+        let output = try outputTopic.map {
+            RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers, properties: settings.kafkaProperties), topic: $0)
+        }
         let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, models: streamModels,
                                   output: output, logger: logger)
 
