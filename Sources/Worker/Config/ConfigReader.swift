@@ -125,8 +125,9 @@ struct ConfigReader {
         }
         let kafkaVariables = Set(knownKeys.filter { $0.hasPrefix("kafka.") }.map(ConfigValues.environmentName(for:)))
         let variablePrefix = ConfigValues.prefix + "KAFKA_"
-        for (name, text) in values.environment where name.hasPrefix(variablePrefix) && !kafkaVariables.contains(name) && !text.isEmpty {
+        for (name, text) in values.environment where name.hasPrefix(variablePrefix) && !kafkaVariables.contains(name) {
             consumedVariables.insert(name)
+            guard !text.isEmpty else { continue }
             var property = name.dropFirst(variablePrefix.count).lowercased().replacingOccurrences(of: "_", with: ".")
             if property.hasSuffix(".file") { property = String(property.dropLast(5)) + "_file" }
             raw[property] = .init(text: text, origin: "environment \(name)")
