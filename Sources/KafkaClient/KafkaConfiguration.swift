@@ -17,8 +17,9 @@ struct KafkaConfiguration {
         }
         // librdkafka logs every failed connection attempt to stderr, over and over (a wrong CA, a plaintext client
         // on a TLS port). Keep the latest problem per handle instead, and say it once in the error that stops us.
-        rd_kafka_conf_set_log_cb(conf) { rk, level, _, line in
-            guard let rk, let line, level <= 4 else { return }
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, line in
+            // Connection failures are logged as FAIL at level 6 (info) when the peer just hangs up.
+            guard let rk, let line, level <= 4 || facility.map({ String(cString: $0) == "FAIL" }) == true else { return }
             KafkaProblems.record(String(cString: line), handle: String(cString: rd_kafka_name(rk)))
         }
         rd_kafka_conf_set_error_cb(conf) { rk, err, reason, _ in

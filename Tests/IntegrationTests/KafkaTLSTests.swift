@@ -62,6 +62,7 @@ final class KafkaTLSTests: XCTestCase {
         let lines = run.stderr.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         XCTAssertEqual(lines.count, 1, "expected one line, got:\n\(run.stderr)")
         XCTAssertTrue(run.stderr.contains("cannot reach Kafka brokers at \(broker.brokers)"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("hung up on the first request"), run.stderr)
         XCTAssertTrue(run.stderr.contains("security.protocol"), run.stderr)
     }
 }

@@ -7,6 +7,7 @@ public final class TLSKafkaBroker: @unchecked Sendable {
     public let plainPort: Int
     private let folder: URL
     private let tansu: Process
+    private let stunnel: Process
 
     public init(certificates: TestCertificates) throws {
         folder = certificates.folder
@@ -20,16 +21,22 @@ public final class TLSKafkaBroker: @unchecked Sendable {
         try tansu.run()
         let config = folder.appendingPathComponent("stunnel.conf")
         try """
-            pid = \(folder.appendingPathComponent("stunnel.pid").path)
+            pid =
             output = \(folder.appendingPathComponent("stunnel.log").path)
-            foreground = no
+            foreground = yes
             [kafka]
             accept = 127.0.0.1:\(tlsPort)
             connect = 127.0.0.1:\(plainPort)
             cert = \(certificates.serverCertificate)
             key = \(certificates.serverKey)
             """.write(to: config, atomically: true, encoding: .utf8)
-        try Shell.run("stunnel4 '\(config.path)'")
+        // In the foreground, so stopping it is terminating a child process rather than trusting a pid file.
+        stunnel = Process()
+        stunnel.executableURL = URL(fileURLWithPath: "/usr/bin/stunnel4")
+        stunnel.arguments = [config.path]
+        stunnel.standardOutput = FileHandle.nullDevice
+        stunnel.standardError = FileHandle.nullDevice
+        try stunnel.run()
         try TestEnvironment.waitForPort(plainPort)
         try TestEnvironment.waitForPort(tlsPort)
     }
@@ -37,12 +44,10 @@ public final class TLSKafkaBroker: @unchecked Sendable {
     public var brokers: String { "127.0.0.1:\(tlsPort)" }
 
     public func stop() {
-        if let pid = try? String(contentsOf: folder.appendingPathComponent("stunnel.pid"), encoding: .utf8),
-           let number = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            kill(number, SIGTERM)
+        for process in [stunnel, tansu] where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
         }
-        tansu.terminate()
-        tansu.waitUntilExit()
     }
 
     /// The tansu binary of the dev services' Python environment ($RECWORKER_DEV_DIR/venv, as deploy/dev/services.sh installs it).
