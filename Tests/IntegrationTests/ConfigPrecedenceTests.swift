@@ -5,7 +5,7 @@ import XCTest
 /// One configuration path: every verb resolves file, then environment, then its explicit flags, for every key.
 final class ConfigPrecedenceTests: XCTestCase {
     /// (key, file value, environment variable, environment value, flag arguments, flag value), three per section
-    /// with at least three keys; the flags are the verbs' own where they have one, `--set` otherwise.
+    /// with at least three keys; the flags are the verbs' own where they have one, `--setting` otherwise.
     static let cases: [(key: String, file: String, variable: String, env: String, flag: [String], flagValue: String)] = [
         ("database.url", "postgresql://file@h/db", "DATABASE_URL", "postgresql://env@h/db", ["--database-url", "postgresql://flag@h/db"], "postgresql://flag@h/db"),
         ("kafka.brokers", "file:1", "KAFKA_BROKERS", "env:1", ["--brokers", "flag:1"], "flag:1"),
@@ -14,22 +14,22 @@ final class ConfigPrecedenceTests: XCTestCase {
         ("stream.batch_size", "11", "RECWORKER_STREAM_BATCH_SIZE", "12", ["--batch-size", "13"], "13"),
         ("stream.max_wait_ms", "21", "RECWORKER_STREAM_MAX_WAIT_MS", "22", ["--batch-wait-ms", "23"], "23"),
         ("stream.refresh_batch", "31", "RECWORKER_STREAM_REFRESH_BATCH", "32", ["--refresh-batch", "33"], "33"),
-        ("models.seed", "41", "RECWORKER_MODELS_SEED", "42", ["--set", "models.seed=43"], "43"),
-        ("models.history_length", "51", "RECWORKER_MODELS_HISTORY_LENGTH", "52", ["--set", "models.history_length=53"], "53"),
-        ("models.suite", "blend", "RECWORKER_MODELS_SUITE", "popularity", ["--set", "models.suite=blend"], "blend"),
+        ("models.seed", "41", "RECWORKER_MODELS_SEED", "42", ["--setting", "models.seed=43"], "43"),
+        ("models.history_length", "51", "RECWORKER_MODELS_HISTORY_LENGTH", "52", ["--setting", "models.history_length=53"], "53"),
+        ("models.suite", "blend", "RECWORKER_MODELS_SUITE", "popularity", ["--setting", "models.suite=blend"], "blend"),
         ("candidates.per_user", "61", "RECWORKER_CANDIDATES_PER_USER", "62", ["--candidates", "63"], "63"),
         ("candidates.rerank_pool", "71", "RECWORKER_CANDIDATES_RERANK_POOL", "72", ["--llm-candidates", "73"], "73"),
         ("llm.concurrency", "3", "RECWORKER_LLM_CONCURRENCY", "4", ["--llm-concurrency", "5"], "5"),
         ("llm.max_attempts", "6", "RECWORKER_LLM_MAX_ATTEMPTS", "7", ["--llm-max-attempts", "8"], "8"),
         ("llm.structured_output", "none", "RECWORKER_LLM_STRUCTURED_OUTPUT", "json-object", ["--llm-structured-output", "json-schema"], "json-schema"),
         ("llm.base_url", "http://file:1/v1", "LLM_BASE_URL", "http://env:1/v1", ["--llm-base-url", "http://flag:1/v1"], "http://flag:1/v1"),
-        ("nightly.keep_runs", "2", "RECWORKER_NIGHTLY_KEEP_RUNS", "3", ["--set", "nightly.keep_runs=4"], "4"),
-        ("nightly.batch_size", "81", "RECWORKER_NIGHTLY_BATCH_SIZE", "82", ["--set", "nightly.batch_size=83"], "83"),
-        ("nightly.lease_seconds", "91", "RECWORKER_NIGHTLY_LEASE_SECONDS", "92", ["--set", "nightly.lease_seconds=93"], "93"),
+        ("nightly.keep_runs", "2", "RECWORKER_NIGHTLY_KEEP_RUNS", "3", ["--setting", "nightly.keep_runs=4"], "4"),
+        ("nightly.batch_size", "81", "RECWORKER_NIGHTLY_BATCH_SIZE", "82", ["--setting", "nightly.batch_size=83"], "83"),
+        ("nightly.lease_seconds", "91", "RECWORKER_NIGHTLY_LEASE_SECONDS", "92", ["--setting", "nightly.lease_seconds=93"], "93"),
         ("publication.rows_per_user", "5", "RECWORKER_PUBLICATION_ROWS_PER_USER", "6", ["--publish", "7"], "7"),
-        ("retention.interactions_days", "30", "RECWORKER_RETENTION_INTERACTIONS_DAYS", "60", ["--set", "retention.interactions_days=90"], "90"),
-        ("retention.batch_size", "1000", "RECWORKER_RETENTION_BATCH_SIZE", "2000", ["--set", "retention.batch_size=3000"], "3000"),
-        ("kafka.properties.security.protocol", "ssl", "RECWORKER_KAFKA_SECURITY_PROTOCOL", "sasl_ssl", ["--set", "kafka.properties.security.protocol=plaintext"], "plaintext"),
+        ("retention.interactions_days", "30", "RECWORKER_RETENTION_INTERACTIONS_DAYS", "60", ["--setting", "retention.interactions_days=90"], "90"),
+        ("retention.batch_size", "1000", "RECWORKER_RETENTION_BATCH_SIZE", "2000", ["--setting", "retention.batch_size=3000"], "3000"),
+        ("kafka.properties.security.protocol", "ssl", "RECWORKER_KAFKA_SECURITY_PROTOCOL", "sasl_ssl", ["--setting", "kafka.properties.security.protocol=plaintext"], "plaintext"),
     ]
 
     private func fileWithEveryCase() throws -> String {
@@ -75,8 +75,8 @@ final class ConfigPrecedenceTests: XCTestCase {
             XCTAssertEqual(fromFlags[entry.key], entry.flagValue, "flag: \(entry.key)")
         }
 
-        // nightly takes the same LLM flags as the stream, and its other keys through --set.
-        let nightlyFlags = Self.cases.filter { entry in ["--llm-", "--set", "--database-url"].contains { entry.flag[0].hasPrefix($0) } }
+        // nightly takes the same LLM flags as the stream, and its other keys through --setting.
+        let nightlyFlags = Self.cases.filter { entry in ["--llm-", "--setting", "--database-url"].contains { entry.flag[0].hasPrefix($0) } }
         let nightly = try resolved(["nightly", "--config", file] + nightlyFlags.flatMap(\.flag), environment: environment)
         for entry in nightlyFlags { XCTAssertEqual(nightly[entry.key], entry.flagValue, "nightly flag: \(entry.key)") }
     }

@@ -48,7 +48,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try options.load(overrides: llm.overrides)
+        let config = try options.load(overrides: llm.overrides, publishing: false)
         let dataset = try MovieLensDataset.load(from: movielens)
         let trainRatings = try train.map { try MovieLensDataset.loadRatings(path: $0) }
             ?? RatingSplit.perUserRandom(dataset.ratings, seed: splitSeed).train

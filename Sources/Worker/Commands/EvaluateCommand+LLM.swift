@@ -25,7 +25,7 @@ struct LLMRerankOptions: ParsableArguments {
               blend: CandidateBlend, hyperparameters: ModelHyperparameters) async throws -> LLMRerankRows? {
         guard rerank == .llm else { return nil }
         guard let dataset else { throw ValidationError("--rerank llm needs --movielens DIR: the prompts show titles and genres") }
-        let config = try options.load(overrides: llm.overrides)
+        let config = try options.load(overrides: llm.overrides, publishing: false)
         let weight = config.llm.fusionWeight
         let model = try blend.fit(data: data, hyperparameters: hyperparameters)
         let cases = RerankCase.sample(

@@ -11,7 +11,7 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "PostgreSQL URL or key=value string; overrides database.url and DATABASE_URL.")
     var databaseURL: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override any setting: --set nightly.keep_runs=3 (repeatable; wins over the file and the environment).", valueName: "key=value"))
+    @Option(name: .customLong("setting"), help: ArgumentHelp("Override any setting: --setting nightly.keep_runs=3 (repeatable; wins over the file and the environment).", valueName: "key=value"))
     var settings: [String] = []
 
     @Flag(name: .customLong("print-config"), help: "Print the resolved settings (secrets redacted) and exit without doing anything.")
@@ -21,18 +21,18 @@ struct ConfigOptions: ParsableArguments {
         file ?? ProcessInfo.processInfo.environment["RECWORKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The verb's flags (`overrides`) win over `--set`, which wins over the environment and the file.
-    func load(overrides: [String: String] = [:]) throws -> RecWorkerConfig {
+    /// The verb's flags (`overrides`) win over `--setting`, which wins over the environment and the file.
+    func load(overrides: [String: String] = [:], publishing: Bool = true) throws -> RecWorkerConfig {
         var all = [String: String]()
         for setting in settings {
             guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
-                throw ValidationError("--set takes key=value, e.g. --set nightly.keep_runs=3; got \"\(setting)\"")
+                throw ValidationError("--setting takes key=value, e.g. --setting nightly.keep_runs=3; got \"\(setting)\"")
             }
             all[String(setting[..<equals]).trimmingCharacters(in: .whitespaces)] = String(setting[setting.index(after: equals)...])
         }
         all.merge(overrides) { _, flag in flag }
         if let databaseURL { all["database.url"] = databaseURL }
-        let config = try RecWorkerConfig.load(file: resolvedFile, overrides: all)
+        let config = try RecWorkerConfig.load(file: resolvedFile, overrides: all, publishing: publishing)
         if printConfig {
             config.summary.forEach { print($0) }
             throw ExitCode.success

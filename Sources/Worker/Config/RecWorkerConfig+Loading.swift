@@ -3,9 +3,11 @@ import LLMClient
 
 extension RecWorkerConfig {
     /// Reads `file` (if any), applies the environment and `overrides` (dotted key → value from flags), and
-    /// validates everything. Errors name the key and where its value came from.
+    /// validates everything. Errors name the key and where its value came from. `publishing` false skips the
+    /// checks that only matter to verbs that publish rows (evaluate and calibrate show the LLM fewer candidates).
     static func load(
-        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String] = [:]
+        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String] = [:],
+        publishing: Bool = true
     ) throws -> RecWorkerConfig {
         var values = ConfigValues(environment: environment)
         if let file {
@@ -16,12 +18,12 @@ extension RecWorkerConfig {
         }
         for (key, text) in overrides { values.overrides[key] = .init(text: text, origin: "command line") }
         var reader = ConfigReader(values: values)
-        let config = try RecWorkerConfig(reader: &reader)
+        let config = try RecWorkerConfig(reader: &reader, publishing: publishing)
         try reader.rejectUnknownKeys()
         return config
     }
 
-    init(reader: inout ConfigReader) throws {
+    init(reader: inout ConfigReader, publishing: Bool = true) throws {
         database = Database(url: try reader.databaseURL("database.url"))
 
         kafka = Kafka(
@@ -80,7 +82,7 @@ extension RecWorkerConfig {
         retention = Retention(
             interactionsDays: try reader.optionalInt("retention.interactions_days", in: 0...36_500),
             batchSize: try reader.int("retention.batch_size", default: 10_000, in: 100...1_000_000))
-        if candidates.rerankPool < publication.rowsPerUser {
+        if publishing, candidates.rerankPool < publication.rowsPerUser {
             throw ConfigError(key: "candidates.rerank_pool", message: "must be at least publication.rows_per_user (\(publication.rowsPerUser))",
                               origin: reader.origin(of: "candidates.rerank_pool"))
         }
