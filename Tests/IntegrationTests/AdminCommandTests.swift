@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 import Pipeline
 import PostgresClient
 import Storage
@@ -63,6 +64,22 @@ final class AdminCommandTests: XCTestCase {
         let event = InteractionEvent(eventID: "after-erasure", userID: 5, itemID: 1, type: .rating, value: 4, timestamp: 1_800_000_000)
         _ = try IngestStore(connection: connection).apply(IngestBatch(groupID: "g", events: [event], deadLetters: [], progress: []))
         XCTAssertEqual(try count("SELECT event_count AS n FROM user_profiles WHERE user_id = 5"), 1)
+    }
+
+    func testEraseSendsAnEmptyListToTheOutputTopic() throws {
+        let brokers = try TestEnvironment.require("KAFKA_BROKERS")
+        let topic = TestEnvironment.uniqueTopic("erased")
+        let erased = try recworker(["user", "erase", "--user", "9"],
+                                   environment: ["RECWORKER_KAFKA_OUTPUT_ENABLED": "true", "RECWORKER_KAFKA_OUTPUT_TOPIC": topic, "KAFKA_BROKERS": brokers])
+        XCTAssertTrue(erased.stdout.contains("sent an empty list for user 9"), erased.stdout)
+        let consumer = try KafkaConsumer(brokers: brokers, groupID: "test-\(topic)", topics: [topic], startingOffsets: { _ in [:] })
+        defer { consumer.close() }
+        var messages = [KafkaMessage]()
+        let deadline = Date().addingTimeInterval(30)
+        while messages.isEmpty, Date() < deadline { messages += try consumer.poll(maxMessages: 10, timeout: .milliseconds(500)) }
+        let decoded = try messages.map { try RecommendationMessageCodec.decode($0.value) }
+        XCTAssertEqual(decoded.map(\.userID), [9])
+        XCTAssertEqual(decoded.first?.rows, [])
     }
 
     func testRefreshQueuesTheUser() throws {

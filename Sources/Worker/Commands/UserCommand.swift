@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+import KafkaClient
+import Pipeline
+import PostgresClient
 import Storage
 
 /// Per-user administration: the right to be forgotten and a manual refresh.
@@ -11,16 +15,27 @@ struct UserCommand: ParsableCommand {
             abstract: "Delete everything kept about a user (events, profile, aggregates, published rows in every run, LLM cache entries, model vectors).",
             discussion: """
                 One transaction; recorded in the `erasures` table without the user id. Events of the user that arrive
-                later start a new profile. See docs/security.md for what stays elsewhere (Kafka topics, backups).
+                later start a new profile. With kafka.output.enabled an empty list is sent for the user, so consumers
+                that cache by key drop theirs. See docs/security.md for what stays elsewhere (Kafka topics, backups).
                 """)
 
         @OptionGroup var options: ConfigOptions
         @Option(help: "The user id.") var user: Int
 
         func run() throws {
-            let outcome = try UserErasure(connection: try options.connect()).erase(userID: user)
+            let config = try options.load()
+            let connection = try PostgresConnection(url: try config.database.requiredURL())
+            let outcome = try UserErasure(connection: connection).erase(userID: user)
             let tables = outcome.rowsDeleted.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             print("erased user \(user): erasure \(outcome.erasureID); rows deleted: \(tables.isEmpty ? "none (nothing was kept)" : tables)")
+            if config.kafka.output.enabled {
+                let producer = try KafkaProducer(brokers: try config.kafka.requiredBrokers(), properties: config.kafka.properties)
+                let message = RecommendationMessage(userID: user, runID: try RunStore(connection: connection).currentRunID() ?? 0, generatedAt: Date(), rows: [])
+                try producer.send(topic: config.kafka.output.topic, key: RecommendationMessageCodec.key(userID: user),
+                                  value: RecommendationMessageCodec.encode(message))
+                try producer.flush()
+                print("sent an empty list for user \(user) to \(config.kafka.output.topic)")
+            }
         }
     }
 
