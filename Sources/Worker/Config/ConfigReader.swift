@@ -93,12 +93,12 @@ struct ConfigReader {
     }
 
     /// The trimmed content of a secret file named by `key`.
-    func secretFile(_ path: String, key: String) throws -> String {
+    func secretFile(_ path: String, key: String, origin: String? = nil) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(key: key, message: "cannot read \(path)", origin: origin(of: key))
+            throw ConfigError(key: key, message: "cannot read \(path)", origin: origin ?? self.origin(of: key))
         }
         let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !secret.isEmpty else { throw ConfigError(key: key, message: "\(path) is empty", origin: origin(of: key)) }
+        guard !secret.isEmpty else { throw ConfigError(key: key, message: "\(path) is empty", origin: origin ?? self.origin(of: key)) }
         return secret
     }
 
@@ -154,13 +154,6 @@ struct ConfigReader {
             }
         }
         return properties
-    }
-
-    private func secretFile(_ path: String, key: String, origin: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(key: key, message: "cannot read \(path)", origin: origin)
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func origin(of key: String) -> String? { values.value(for: key)?.origin }

@@ -8,8 +8,10 @@ import Storage
 /// rows under a new run id in batches, flip the current run, announce the lists, prune old runs.
 ///
 /// Only one job runs per database: it holds the `nightly` lease (a row with a fencing token, which works through
-/// PgBouncer) and every write batch and the flip re-check it, so a job that lost its lease never publishes. Every batch commits its users' rows with their progress
-/// entries, so a killed run is finished by `resume: true` without redoing or duplicating users.
+/// PgBouncer), and every write batch and the flip re-check it, so a job that lost its lease never publishes.
+/// Every batch commits its users' rows with their progress entries, so a killed run is finished by
+/// `resume: true` without redoing or duplicating users. After the flip it prunes old runs and does the
+/// database's upkeep: expired LLM answers and, when configured, interactions past their retention.
 struct NightlyJob: Sendable {
     struct Settings: Sendable {
         var seed: UInt64
