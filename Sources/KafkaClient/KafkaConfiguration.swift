@@ -52,3 +52,19 @@ public var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
 func cStringBuffer(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// Checks properties against the librdkafka actually loaded, so a misspelt or invalid property is reported when
+/// the configuration is read rather than when the first client starts.
+public enum KafkaPropertyCheck {
+    /// The first property librdkafka refuses and its reason, or nil when it accepts them all.
+    public static func firstProblem(in properties: [String: String]) -> (property: String, reason: String)? {
+        guard let conf = rd_kafka_conf_new() else { return nil }
+        defer { rd_kafka_conf_destroy(conf) }
+        var errorText = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key })
+        where rd_kafka_conf_set(conf, key, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
+            return (key, cStringBuffer(errorText))
+        }
+        return nil
+    }
+}

@@ -119,6 +119,15 @@ final class ConfigPrecedenceTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("hunter2"))
     }
 
+    func testAPropertyLibrdkafkaRefusesIsNamedAtStart() throws {
+        let result = try RecworkerBinary.locate().run(["config", "check"], environment: [
+            "DATABASE_URL": "postgresql://u@h/db", "RECWORKER_KAFKA_SECURITY_PROTOKOL": "ssl",
+        ])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("kafka.properties.security.protokol: librdkafka refuses it: No such configuration property"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("(from environment RECWORKER_KAFKA_SECURITY_PROTOKOL)"), result.stderr)
+    }
+
     func testTheUnenforcedTokenBudgetKeyIsGone() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("recworker-\(UUID().uuidString).yaml").path
         try "llm:\n  token_budget_per_hour: 1000\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 
 /// Typed, validated access to `ConfigValues` that records which keys were read, so that whatever is left
 /// over (a typo in the file, a misspelt `RECWORKER_` variable) is reported instead of silently ignored.
@@ -152,6 +153,12 @@ struct ConfigReader {
                 }
                 properties[name] = value.text
             }
+        }
+        if let problem = KafkaPropertyCheck.firstProblem(in: properties) {
+            let origin = raw[problem.property]?.origin ?? raw[problem.property + "_file"]?.origin
+            // librdkafka's reason may quote the value; a secret's value is not repeated.
+            let reason = KafkaSecrets.isSecret(problem.property) ? "librdkafka refuses the value" : "librdkafka refuses it: \(problem.reason)"
+            throw ConfigError(key: prefix + problem.property, message: reason, origin: origin)
         }
         return properties
     }
