@@ -39,6 +39,9 @@ public final class PgBouncer: @unchecked Sendable {
         if let pid = try? String(contentsOf: folder.appendingPathComponent("pgbouncer.pid"), encoding: .utf8),
            let number = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
             kill(number, SIGTERM)
+            // It writes its log while shutting down: remove the folder once it has gone.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while kill(number, 0) == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
         }
         try? FileManager.default.removeItem(at: folder)
     }
