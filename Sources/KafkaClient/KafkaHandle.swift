@@ -7,7 +7,12 @@ enum KafkaHandle {
         let err = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(timeout.milliseconds))
         if let metadata { rd_kafka_metadata_destroy(metadata) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError("cannot reach Kafka brokers at \(brokers) (\(String(cString: rd_kafka_err2str(err)))); check KAFKA_BROKERS and that the broker is running")
+            let problem = KafkaProblems.latest(for: handle)
+            // A listener that hangs up on the first request is almost always TLS or SASL met by a plaintext client.
+            let hint = problem?.contains("state APIVERSION_QUERY") == true
+                ? "; the broker hung up on the first request, which is what a TLS or SASL listener does to a plaintext client: set kafka.properties security.protocol (RECWORKER_KAFKA_SECURITY_PROTOCOL)"
+                : "; check kafka.brokers (KAFKA_BROKERS), that the broker is running, and that kafka.properties (security.protocol, ssl.ca.location, sasl.*) match its listener"
+            throw KafkaError("cannot reach Kafka brokers at \(brokers) (\(String(cString: rd_kafka_err2str(err)))\(problem.map { ": \($0)" } ?? ""))\(hint)")
         }
     }
 }

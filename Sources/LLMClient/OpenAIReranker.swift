@@ -105,7 +105,7 @@ public struct OpenAIReranker: Reranker, LLMRankingSource {
         if let cache, let key {
             do {
                 try await cache.store(CachedCompletion(content: completion.content, usage: completion.usage), forKey: key,
-                                      model: gateway.model, ttl: configuration.cacheTTL)
+                                      model: gateway.model, ttl: configuration.cacheTTL, userID: request.userID)
             } catch {
                 logger.warning("LLM cache write failed", metadata: ["error": "\(error)"])
             }

@@ -14,9 +14,10 @@ public struct CachedCompletion: Sendable, Hashable {
 /// Where answers are kept so that reruns and unchanged users cost nothing. Keys are `cacheKey(for:)`:
 /// the request body (model, messages, schema, parameters) hashed, so any change to the prompt misses.
 /// The worker wires the PostgreSQL store; LLMClient knows only this protocol.
+/// `userID` is the user whose prompt produced the answer, so erasing the user can delete it.
 public protocol ResponseCache: Sendable {
     func cachedCompletion(forKey key: String) async throws -> CachedCompletion?
-    func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration) async throws
+    func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration, userID: Int) async throws
 }
 
 public enum ResponseCacheKey {
@@ -37,7 +38,7 @@ public actor InMemoryResponseCache: ResponseCache {
         return entry.completion
     }
 
-    public func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration) {
+    public func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration, userID: Int) {
         entries[key] = (completion, .now + ttl)
     }
 }

@@ -185,10 +185,22 @@ public final class PostgresConnection: @unchecked Sendable {
         return rows
     }
 
-    /// The URL with any password replaced, safe for logs and error messages.
-    public static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? url
+    /// The connection string with every password replaced, safe for logs and error messages: URL credentials
+    /// (`user:secret@`), URL query parameters (`?password=secret`) and key=value strings (`password=secret`,
+    /// `password='se cret'`).
+    public static func redacted(_ connectionString: String) -> String {
+        if connectionString.contains("://") {
+            guard var components = URLComponents(string: connectionString) else { return "(unparseable connection URL, redacted)" }
+            if components.password != nil { components.password = "***" }
+            components.queryItems = components.queryItems?.map {
+                $0.name.lowercased() == "password" ? URLQueryItem(name: $0.name, value: "***") : $0
+            }
+            return components.string ?? "(unparseable connection URL, redacted)"
+        }
+        // key = value pairs; a value is a single-quoted string (backslash escapes) or runs to the next space.
+        let pattern = #"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)"#
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return connectionString }
+        let range = NSRange(connectionString.startIndex..., in: connectionString)
+        return regex.stringByReplacingMatches(in: connectionString, range: range, withTemplate: "$1***")
     }
 }

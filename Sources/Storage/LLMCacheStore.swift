@@ -27,21 +27,40 @@ public struct LLMCacheStore: Sendable {
         return Entry(content: try row.string("content"), usage: usage)
     }
 
-    /// Inserts or refreshes `key` with a new expiry.
-    public func put(key: String, model: String, content: String, usage: TokenUsage?, ttlSeconds: Double) throws {
+    /// Inserts or refreshes `key` with a new expiry, remembering that `userID`'s prompt produced it (for erasure).
+    public func put(key: String, model: String, content: String, usage: TokenUsage?, ttlSeconds: Double, userID: Int? = nil) throws {
         try connection.execute("""
-            INSERT INTO llm_cache (cache_key, model, content, prompt_tokens, completion_tokens, expires_at)
-            VALUES ($1, $2, $3, $4::integer, $5::integer, now() + make_interval(secs => $6::double precision))
-            ON CONFLICT (cache_key) DO UPDATE SET model = EXCLUDED.model, content = EXCLUDED.content,
-                prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
-                created_at = now(), expires_at = EXCLUDED.expires_at
-            """, [key, model, content, OptionalInt(usage?.promptTokens), OptionalInt(usage?.completionTokens), ttlSeconds])
+            WITH entry AS (
+                INSERT INTO llm_cache (cache_key, model, content, prompt_tokens, completion_tokens, expires_at)
+                VALUES ($1, $2, $3, $4::integer, $5::integer, now() + make_interval(secs => $6::double precision))
+                ON CONFLICT (cache_key) DO UPDATE SET model = EXCLUDED.model, content = EXCLUDED.content,
+                    prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,
+                    created_at = now(), expires_at = EXCLUDED.expires_at
+                RETURNING cache_key
+            )
+            INSERT INTO llm_cache_users (user_id, cache_key)
+            SELECT $7::integer, cache_key FROM entry WHERE $7::integer IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """, [key, model, content, OptionalInt(usage?.promptTokens), OptionalInt(usage?.completionTokens), ttlSeconds, OptionalInt(userID)])
     }
 
-    /// Deletes expired entries and returns how many went.
+    /// Deletes expired entries, `batchSize` per statement so a large purge never holds long locks; returns how many went.
     @discardableResult
-    public func purgeExpired() throws -> Int {
-        try connection.execute("DELETE FROM llm_cache WHERE expires_at <= now()")
+    public func purgeExpired(batchSize: Int = 10_000) throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try connection.execute("""
+                DELETE FROM llm_cache WHERE cache_key IN (SELECT cache_key FROM llm_cache WHERE expires_at <= now() LIMIT $1)
+                """, [batchSize])
+            total += deleted
+            if deleted < batchSize { return total }
+        }
+    }
+
+    /// Deletes every entry; returns how many went.
+    @discardableResult
+    public func purgeAll() throws -> Int {
+        try connection.execute("DELETE FROM llm_cache")
     }
 }
 

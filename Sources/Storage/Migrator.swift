@@ -42,15 +42,18 @@ public struct Migrator: Sendable {
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
             """)
-        try connection.execute("SELECT pg_advisory_lock($1)", [Self.lockKey])
-        defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
-        let applied = Set(try connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
         var done = [String]()
-        for migration in migrations where !applied.contains(migration.version) {
-            try connection.transaction { tx in
+        for migration in migrations {
+            // A transaction-scoped lock, re-checking under it: it holds through a transaction pooler (PgBouncer), where
+            // a session lock and its unlock could land on different server connections and the lock stay behind.
+            let applied = try connection.transaction { tx -> Bool in
+                try tx.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+                guard try tx.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version]).isEmpty else { return false }
                 try tx.executeScript(migration.sql)
                 try tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [migration.version, migration.name])
+                return true
             }
+            guard applied else { continue }
             logger?.info("applied migration \(migration.name)")
             done.append(migration.name)
         }

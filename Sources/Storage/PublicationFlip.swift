@@ -16,8 +16,10 @@ public struct PublicationFlip: Sendable {
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    public func publish(runID: Int) throws -> Outcome {
+    /// - Parameter fence: the publishing job's lease, checked in the flip's transaction (nil: no lease).
+    public func publish(runID: Int, fence: JobLease? = nil) throws -> Outcome {
         try connection.transaction { tx in
+            try fence?.validate(in: tx)
             // EXCLUSIVE blocks other writers of publication_state (another flip, the stream worker's first
             // run) but not the ACCESS SHARE lock that readers of the view take.
             try tx.execute("LOCK TABLE publication_state IN EXCLUSIVE MODE")

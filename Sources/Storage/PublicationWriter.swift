@@ -41,11 +41,13 @@ public struct PublicationWriter: Sendable {
 
     /// - Parameter generatedAt: `timestamptz` text stamped on every row (the run's snapshot instant, so a
     ///   resumed run's rows equal an uninterrupted run's).
-    public func write(runID: Int, generatedAt: String, users: [UserRecommendations], usage: LLMUsage) throws {
+    /// - Parameter fence: the writer's job lease, checked in the batch's transaction (nil: no lease).
+    public func write(runID: Int, generatedAt: String, users: [UserRecommendations], usage: LLMUsage, fence: JobLease? = nil) throws {
         guard !users.isEmpty else { return }
         let runText = String(runID)
         let rowCount = users.reduce(0) { $0 + $1.items.count }
         try connection.transaction { tx in
+            try fence?.validate(in: tx)
             if rowCount > 0 {
                 try tx.copy("""
                     COPY recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version, generated_at)

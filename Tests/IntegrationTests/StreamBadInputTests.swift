@@ -50,7 +50,8 @@ final class StreamBadInputTests: XCTestCase {
         let binary = try RecworkerBinary.locate()
         let run = try binary.run(["stream", "--brokers", "127.0.0.1:1"], environment: ["DATABASE_URL": ""])
         XCTAssertNotEqual(run.status, 0)
-        XCTAssertTrue(run.stderr.contains("DATABASE_URL is not set"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("database.url: is not set"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("DATABASE_URL"), run.stderr)
     }
 
     func testUnreachableBrokerNamesTheBrokers() throws {

@@ -11,8 +11,8 @@ extension LLMCacheStore: ResponseCache {
         try entry(forKey: key).map { CachedCompletion(content: $0.content, usage: $0.usage) }
     }
 
-    public func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration) async throws {
-        try put(key: key, model: model, content: completion.content, usage: completion.usage, ttlSeconds: Double(ttl.components.seconds))
+    public func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration, userID: Int) async throws {
+        try put(key: key, model: model, content: completion.content, usage: completion.usage, ttlSeconds: Double(ttl.components.seconds), userID: userID)
     }
 }
 

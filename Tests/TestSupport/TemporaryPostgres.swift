@@ -7,24 +7,30 @@ import Storage
 public final class TemporaryPostgres: @unchecked Sendable {
     public let port: Int
     public let url: String
-    private let folder: URL
+    public let folder: URL
     private let binaries = "/usr/lib/postgresql/15/bin"
+    private let serverOptions: String
 
-    public init() throws {
+    /// - Parameters:
+    ///   - serverOptions: extra `postgres` options, e.g. `-c ssl=on`.
+    ///   - prepare: runs on the new (empty) folder before initdb, e.g. to place certificates the server reads.
+    public init(serverOptions: String = "", migrate: Bool = true, prepare: (URL) throws -> Void = { _ in }) throws {
         folder = URL(fileURLWithPath: "/tmp/recworker-pg-\(UInt32.random(in: 0...UInt32.max))")
         port = try TestEnvironment.freePort()
         url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        self.serverOptions = serverOptions
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try prepare(folder)
         try asServerUser(["chown", "-R", "postgres", folder.path], asRoot: true)
         try asServerUser(["\(binaries)/initdb", "-D", folder.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres"])
         try start()
-        try Migrator.bundled().migrate(try PostgresConnection(url: url))
+        if migrate { try Migrator.bundled().migrate(try PostgresConnection(url: url)) }
     }
 
     public func start() throws {
         try asServerUser([
             "\(binaries)/pg_ctl", "-D", folder.appendingPathComponent("data").path, "-w", "-l", folder.appendingPathComponent("log").path,
-            "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off \(serverOptions)", "start",
         ])
     }
 
@@ -49,7 +55,8 @@ public final class TemporaryPostgres: @unchecked Sendable {
 
     /// posix_spawn + waitpid rather than Foundation's Process: the server that pg_ctl forks would inherit
     /// Process's exit-notification pipe and keep `waitUntilExit` waiting for as long as the server runs.
-    private static func spawnAndWait(_ argv: [String]) -> Int32 {
+    /// The same holds for every daemon a test starts (stunnel, pgbouncer).
+    public static func spawnAndWait(_ argv: [String]) -> Int32 {
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -65,6 +65,25 @@ public enum TestEnvironment {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Waits until something accepts connections on 127.0.0.1:`port`.
+    public static func waitForPort(_ port: Int, timeout: Duration = .seconds(20)) throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let connected = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(socketFD)
+            if connected { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TemporaryPostgresError(command: "wait for 127.0.0.1:\(port)", serverLog: "nothing listened within \(timeout)")
+    }
+
     /// A topic name no other test uses.
     public static func uniqueTopic(_ prefix: String) -> String {
         "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"

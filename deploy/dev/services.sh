@@ -22,7 +22,7 @@ log() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
 
 install_debian_packages() {
-    local wanted=(postgresql-15 libpq-dev librdkafka-dev libopenblas-dev liblapacke-dev kcat python3-venv)
+    local wanted=(postgresql-15 libpq-dev librdkafka-dev libopenblas-dev liblapacke-dev kcat python3-venv stunnel4 pgbouncer openssl)
     local missing=()
     for p in "${wanted[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     [ ${#missing[@]} -eq 0 ] && return

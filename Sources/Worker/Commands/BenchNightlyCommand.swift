@@ -24,7 +24,7 @@ struct BenchNightlyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load(overrides: ["llm.enabled": "false", "kafka.output.enabled": "false"])
-        let connection = try PostgresConnection(url: config.database.url)
+        let connection = try PostgresConnection(url: try config.database.requiredURL())
         try Migrator.bundled().migrate(connection)
         let existing = try connection.query("SELECT count(*) AS n FROM interactions")[0].int("n")
         if existing == 0 {

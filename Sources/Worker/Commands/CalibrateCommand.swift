@@ -31,8 +31,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     var k = 10
     @Option(help: "Write the result here (JSON).")
     var out = "results/calibration.json"
-    @Option(name: .customLong("database-url"), help: "PostgreSQL for the LLM answer cache (default: $DATABASE_URL; unset: no cache).")
-    var databaseURL: String?
+    @OptionGroup var options: ConfigOptions
     @OptionGroup var llm: LLMOptions
 
     func validate() throws {
@@ -49,6 +48,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let config = try options.load(overrides: llm.overrides, publishing: false)
         let dataset = try MovieLensDataset.load(from: movielens)
         let trainRatings = try train.map { try MovieLensDataset.loadRatings(path: $0) }
             ?? RatingSplit.perUserRandom(dataset.ratings, seed: splitSeed).train
@@ -57,14 +57,14 @@ struct CalibrateCommand: AsyncParsableCommand {
         let model = try CandidateBlend.default.fit(data: data)
         let cases = RerankCase.sample(
             model: model, data: data, train: validation.train, test: validation.test, items: dataset.items, demographics: dataset.users,
-            users: users, seed: seed, candidates: llm.candidates, limit: k)
-        let outcome = try await LLMRerankPass(llm: llm, databaseURL: databaseURL).run(cases)
+            users: users, seed: seed, candidates: config.candidates.rerankPool, limit: k)
+        let outcome = try await LLMRerankPass(config: config).run(cases)
         let calibration = FusionCalibration(k: k, weights: try parsedWeights())
         let results = calibration.evaluate(cases, rankings: outcome.rankings)
         guard let chosen = FusionCalibration.choose(results) else { throw ValidationError("no weights to try") }
         let report = CalibrationReport(
-            k: k, users: cases.count, llmFailures: outcome.failures.count, seed: seed, candidates: llm.candidates,
-            model: try llm.endpoint().model, results: results, chosenWeight: chosen.weight)
+            k: k, users: cases.count, llmFailures: outcome.failures.count, seed: seed, candidates: config.candidates.rerankPool,
+            model: try ConfiguredReranker.endpoint(config.llm).model, results: results, chosenWeight: chosen.weight)
         print(report.markdown)
         try report.write(to: out)
         LLMRerankPass.note("wrote \(out)")

@@ -13,6 +13,7 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             // A ConfigError propagates as "Error: config error: <key>: …" with exit status 1.
             let config = try options.load()
+            _ = try config.database.requiredURL()
             print("config OK" + (options.resolvedFile.map { " (\($0) + environment)" } ?? " (defaults + environment)"))
             config.summary.forEach { print("  \($0)") }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import PostgresClient
 import Storage
 
 /// `recworker dead-letters list|show|replay`: what the stream refused and why, and a way back in once the cause
@@ -35,11 +36,11 @@ struct DeadLettersCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One line per dead letter: id, time, where, reason.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var options: ConfigOptions
         @OptionGroup var filters: Filters
 
         func run() throws {
-            let entries = try DeadLetterStore(connection: database.connect()).entries(filters.filter)
+            let entries = try DeadLetterStore(connection: options.connect()).entries(filters.filter)
             if entries.isEmpty { print("no dead letters match") }
             for entry in entries {
                 let state = entry.resolved ? " [replayed]" : ""
@@ -50,11 +51,11 @@ struct DeadLettersCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every field of the matching dead letters, payload included.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var options: ConfigOptions
         @OptionGroup var filters: Filters
 
         func run() throws {
-            for entry in try DeadLetterStore(connection: database.connect()).entries(filters.filter) {
+            for entry in try DeadLetterStore(connection: options.connect()).entries(filters.filter) {
                 print("""
                     dead letter \(entry.id)
                       received   \(entry.receivedAt)
@@ -87,15 +88,19 @@ struct DeadLettersCommand: ParsableCommand {
                 marked replayed without counting twice. A message that still fails stays a dead letter with its new \
                 reason. Consumer offsets do not move. Payloads stored truncated (over 4 KiB) cannot be replayed.
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var options: ConfigOptions
         @OptionGroup var filters: Filters
-        @Option(help: "Events timed more than this many seconds ahead of now are refused again.") var eventMaxFutureSeconds = 86_400.0
-        @Option(help: "Events timed before this epoch second are refused again.") var eventEarliestTimestamp = 0.0
+        @Option(help: "Events timed more than this many seconds ahead of now are refused again (stream.event_max_future_seconds).") var eventMaxFutureSeconds: Double?
+        @Option(help: "Events timed before this epoch second are refused again (stream.event_earliest_timestamp).") var eventEarliestTimestamp: Double?
 
         func run() throws {
-            let connection = try database.connect()
+            // The stream's own window, so a replay refuses exactly what the stream would.
+            let config = try options.load(overrides: Dictionary(uniqueKeysWithValues: [
+                ("stream.event_max_future_seconds", eventMaxFutureSeconds), ("stream.event_earliest_timestamp", eventEarliestTimestamp),
+            ].compactMap { key, value in value.map { (key, String($0)) } }))
+            let connection = try PostgresConnection(url: try config.database.requiredURL())
             let store = DeadLetterStore(connection: connection)
-            let contract = EventContract(earliestTimestamp: eventEarliestTimestamp, maxFutureSeconds: eventMaxFutureSeconds)
+            let contract = EventContract(earliestTimestamp: config.stream.eventEarliestTimestamp, maxFutureSeconds: config.stream.eventMaxFutureSeconds)
             let entries = try store.entries(filters.filter)
             let report = try DeadLetterReplay(connection: connection, contract: contract).replay(entries)
             print("replayed \(entries.count) dead letters: \(report.applied) applied, \(report.alreadyApplied) already applied, \(report.stillRefused) still refused")

@@ -13,13 +13,11 @@ struct LLMRerankOptions: ParsableArguments {
     var users = 100
     @Option(name: .customLong("llm-sample-seed"), help: "Seed of the LLM user sample.")
     var sampleSeed: UInt64 = 1
-    @Option(name: .customLong("database-url"), help: "PostgreSQL for the LLM answer cache (default: $DATABASE_URL; unset: no cache).")
-    var databaseURL: String?
+    @OptionGroup var options: ConfigOptions
     @OptionGroup var llm: LLMOptions
 
     func validate() throws {
         guard users > 0 else { throw ValidationError("--llm-users must be positive") }
-        guard (0...1).contains(llm.weight) else { throw ValidationError("--llm-weight must be in 0…1 (recworker calibrate chooses it)") }
     }
 
     /// The rows, or nil without `--rerank llm`.
@@ -27,20 +25,22 @@ struct LLMRerankOptions: ParsableArguments {
               blend: CandidateBlend, hyperparameters: ModelHyperparameters) async throws -> LLMRerankRows? {
         guard rerank == .llm else { return nil }
         guard let dataset else { throw ValidationError("--rerank llm needs --movielens DIR: the prompts show titles and genres") }
+        let config = try options.load(overrides: llm.overrides, publishing: false)
+        let weight = config.llm.fusionWeight
         let model = try blend.fit(data: data, hyperparameters: hyperparameters)
         let cases = RerankCase.sample(
             model: model, data: data, train: split.train, test: split.test, items: dataset.items, demographics: dataset.users,
-            users: users, seed: sampleSeed, candidates: llm.candidates, limit: k, relevanceThreshold: relevanceThreshold)
+            users: users, seed: sampleSeed, candidates: config.candidates.rerankPool, limit: k, relevanceThreshold: relevanceThreshold)
         let start = ContinuousClock.now
-        let outcome = try await LLMRerankPass(llm: llm, databaseURL: databaseURL).run(cases)
+        let outcome = try await LLMRerankPass(config: config).run(cases)
         let seconds = (ContinuousClock.now - start).seconds
         let n = cases.count
         let alone = RerankEvaluation.modelResult(
             name: "blend (same \(n) users)", cases: cases, rankings: nil, weight: 0, k: k, catalogueSize: data.itemCount, seconds: 0)
         let fused = RerankEvaluation.modelResult(
-            name: "blend + LLM (w=\(llm.weight), \(n) users)", cases: cases, rankings: outcome.rankings, weight: llm.weight, k: k,
+            name: "blend + LLM (w=\(weight), \(n) users)", cases: cases, rankings: outcome.rankings, weight: weight, k: k,
             catalogueSize: data.itemCount, seconds: seconds)
-        return LLMRerankRows(alone: alone, fused: fused, weight: llm.weight, k: k, failures: outcome.failures.count)
+        return LLMRerankRows(alone: alone, fused: fused, weight: weight, k: k, failures: outcome.failures.count)
     }
 }
 

@@ -1,19 +1,20 @@
 import ArgumentParser
 import Foundation
 
+/// Broker and topic flags; each overrides its `kafka.*` key. Security settings live in `kafka.properties`
+/// (or `RECWORKER_KAFKA_<PROPERTY>`), never on the command line.
 struct KafkaOptions: ParsableArguments {
-    @Option(help: "Kafka bootstrap servers, host:port[,host:port] (default: $KAFKA_BROKERS).")
+    @Option(help: "Kafka bootstrap servers, host:port[,host:port] (kafka.brokers, $KAFKA_BROKERS).")
     var brokers: String?
 
-    @Option(help: "Topic carrying interaction events (event contract v1; default: interactions).")
+    @Option(help: "Topic carrying interaction events (kafka.events_topic; default: interactions).")
     var topic: String?
 
-    var resolvedTopic: String { topic ?? "interactions" }
-
-    func resolvedBrokers() throws -> String {
-        if let brokers { return brokers }
-        if let env = ProcessInfo.processInfo.environment["KAFKA_BROKERS"], !env.isEmpty { return env }
-        throw ValidationError("KAFKA_BROKERS is not set: export KAFKA_BROKERS=host:port or pass --brokers")
+    var overrides: [String: String] {
+        var values = [String: String]()
+        if let brokers { values["kafka.brokers"] = brokers }
+        if let topic { values["kafka.events_topic"] = topic }
+        return values
     }
 }
 

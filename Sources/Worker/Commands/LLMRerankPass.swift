@@ -8,19 +8,17 @@ import Storage
 /// One LLM ranking per sampled user, for `calibrate` and `evaluate --rerank llm`: answers are cached in
 /// PostgreSQL when a database is configured (`--database-url` or DATABASE_URL), so a rerun costs nothing.
 struct LLMRerankPass {
-    var llm: LLMOptions
-    var databaseURL: String?
+    var config: RecWorkerConfig
 
     /// Runs the calls, reporting progress and totals on standard error.
     func run(_ cases: [RerankCase]) async throws -> LLMRankingCollector.Outcome {
         let logger = Logger(label: "recworker.llm")
-        let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        let connection = try url.map { try PostgresConnection(url: $0) }
+        let connection = try config.database.url.map { try PostgresConnection(url: $0) }
         if let connection { _ = try Migrator.bundled().migrate(connection) }
-        let reranker = try llm.reranker(cacheConnection: connection, logger: logger)
-        Self.note("LLM pass: \(cases.count) users, \(try llm.endpoint()), cache \(connection == nil ? "off (no DATABASE_URL)" : "PostgreSQL")")
+        let reranker = try ConfiguredReranker.make(config: config, cache: connection, logger: logger)
+        Self.note("LLM pass: \(cases.count) users, \(try ConfiguredReranker.endpoint(config.llm)), cache \(connection == nil ? "off (no DATABASE_URL)" : "PostgreSQL")")
         let start = ContinuousClock.now
-        let outcome = await LLMRankingCollector(source: reranker, concurrency: llm.concurrency).collect(cases) { done, total in
+        let outcome = await LLMRankingCollector(source: reranker, concurrency: config.llm.concurrency).collect(cases) { done, total in
             if done % 10 == 0 || done == total {
                 Self.note("LLM pass: \(done)/\(total) users after \(String(format: "%.0f", (ContinuousClock.now - start).seconds)) s")
             }

@@ -6,7 +6,7 @@ struct LoadCatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load-catalog", abstract: "Load item and user metadata from a MovieLens-layout folder (u.item, u.user).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: ConfigOptions
     @Option(help: "Folder in the GroupLens ml-100k layout.") var movielens: String
 
     func run() throws {

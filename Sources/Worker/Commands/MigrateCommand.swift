@@ -4,7 +4,7 @@ import Storage
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply the SQL migrations in sql/ (idempotent).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: ConfigOptions
     @Option(help: "Folder of NNN_name.sql files (default: the migrations bundled with recworker).")
     var sqlDir: String?
 

@@ -22,16 +22,18 @@ struct NightlyCommand: AsyncParsableCommand {
     @Flag(help: "Rank with the models only, whatever llm.enabled says.")
     var noLLM = false
 
+    @OptionGroup var llmOptions: LLMOptions
+
     @Option(help: "Progress display: auto (bar on a terminal, lines otherwise), bar, lines, none.")
     var progress: NightlyProgressStyle = .auto
 
     func run() async throws {
-        var overrides = [String: String]()
+        var overrides = llmOptions.overrides
         if let seed { overrides["models.seed"] = String(seed) }
         if noLLM { overrides["llm.enabled"] = "false" }
         let config = try options.load(overrides: overrides)
         let logger = Logger(label: "recworker.nightly")
-        let job = try NightlyJob(config: config, reranker: try ConfiguredReranker.make(config: config, logger: logger), progress: progress.makeReporter(), logger: logger)
+        let job = try NightlyJob(config: config, reranker: try ConfiguredReranker.makeIfEnabled(config: config, logger: logger), progress: progress.makeReporter(), logger: logger)
         do {
             let report = try await job.run(resume: resume)
             print(report.summary)

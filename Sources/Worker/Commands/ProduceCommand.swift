@@ -8,6 +8,7 @@ struct ProduceCommand: ParsableCommand {
         commandName: "produce",
         abstract: "Publish MovieLens ratings as interaction events (contract v1), in timestamp order, keyed by user id.")
 
+    @OptionGroup var options: ConfigOptions
     @OptionGroup var kafka: KafkaOptions
     @Option(help: "Folder in the GroupLens ml-100k layout.") var movielens: String
     @Option(help: "Publish only the first N ratings (by timestamp).") var limit: Int?
@@ -17,14 +18,16 @@ struct ProduceCommand: ParsableCommand {
         let ratings = try MovieLensDataset.loadRatings(path: (movielens as NSString).appendingPathComponent("u.data"))
             .sorted { ($0.timestamp, $0.userID, $0.itemID) < ($1.timestamp, $1.userID, $1.itemID) }
         let selected = limit.map { Array(ratings.prefix($0)) } ?? ratings
-        let producer = try KafkaProducer(brokers: try kafka.resolvedBrokers())
+        let config = try options.load(overrides: kafka.overrides)
+        let topic = config.kafka.eventsTopic
+        let producer = try KafkaProducer(brokers: try config.kafka.requiredBrokers(), properties: config.kafka.properties)
         try producer.checkBrokersReachable()
         let started = ContinuousClock.now
         for (index, rating) in selected.enumerated() {
             let event = InteractionEvent(
                 eventID: "ml-\(rating.userID)-\(rating.itemID)-\(rating.timestamp)", userID: rating.userID, itemID: rating.itemID,
                 type: .rating, value: Double(rating.value), timestamp: Double(rating.timestamp))
-            try producer.send(topic: kafka.resolvedTopic, key: Array(String(rating.userID).utf8), value: EventCodec.encode(event))
+            try producer.send(topic: topic, key: Array(String(rating.userID).utf8), value: EventCodec.encode(event))
             if let rate, rate > 0 {
                 let due = started + .seconds(Double(index + 1) / rate)
                 let wait = due - ContinuousClock.now
@@ -32,6 +35,6 @@ struct ProduceCommand: ParsableCommand {
             }
         }
         try producer.flush()
-        print("produced \(selected.count) events to \(kafka.resolvedTopic)")
+        print("produced \(selected.count) events to \(topic)")
     }
 }

@@ -5,7 +5,7 @@ import Storage
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Print users' current published recommendations.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: ConfigOptions
     @Option(help: "Show this user.") var user: Int?
     @Option(help: "Show the users whose rows were published most recently (when --user is not given).") var recent = 3
 

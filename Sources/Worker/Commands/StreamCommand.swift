@@ -14,40 +14,50 @@ struct StreamCommand: AsyncParsableCommand {
         commandName: "stream",
         abstract: "Consume interaction events, update profiles and publish fresh recommendations (runs until SIGTERM/SIGINT).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var options: ConfigOptions
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var logging: LoggingOptions
-    @Option(help: "YAML config file (default: $RECWORKER_CONFIG). Flags given explicitly override its values.")
-    var config: String?
-    @Option(help: "Consumer group id; replicas with the same group share the topic's partitions (default: recworker).") var group: String?
-    @Option(help: "Most events applied in one transaction (default: 5000).") var batchSize: Int?
-    @Option(help: "Longest a batch waits to fill, in milliseconds (default: 100).") var batchWaitMs: Int?
-    @Option(help: "Candidates generated per user (default: 100).") var candidates: Int?
-    @Option(help: "Recommendations published per user (default: 10).") var publish: Int?
-    @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 200
-    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher.") var refreshLeaseSeconds = 30
-    @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off (default: off, or llm.enabled from --config).") var llm: Toggle?
-    @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
+    @Option(help: "Consumer group id; replicas with the same group share the topic's partitions (kafka.group).") var group: String?
+    @Option(help: "Most events applied in one transaction (stream.batch_size).") var batchSize: Int?
+    @Option(help: "Longest a batch waits to fill, in milliseconds (stream.max_wait_ms).") var batchWaitMs: Int?
+    @Option(help: "Candidates generated per user (candidates.per_user).") var candidates: Int?
+    @Option(help: "Recommendations published per user (publication.rows_per_user).") var publish: Int?
+    @Option(help: "Users claimed from the refresh queue at a time (stream.refresh_batch).") var refreshBatch: Int?
+    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher (stream.refresh_lease_seconds).") var refreshLeaseSeconds: Int?
+    @Option(help: "Rerank with the LLM: on or off (llm.enabled).") var llm: Toggle?
+    @Option(help: "Most LLM reranks this process makes; the rest publish the model's order (stream.llm_max_calls).") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
-    @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off).") var models: Toggle = .on
-    @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit (0 never).") var modelRefitGrowth = 1.0
-    @Option(help: "Publish each refreshed user's list to this Kafka topic (one message per user, key = user id).") var outputTopic: String?
-    @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
-    @Option(help: "Address /metrics and /healthz listen on (0.0.0.0 for a scraper in another pod).") var metricsHost = "127.0.0.1"
+    @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off) (stream.models).") var models: Toggle?
+    @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit, 0 never (stream.model_refit_growth).") var modelRefitGrowth: Double?
+    @Option(help: "Publish each refreshed user's list to this Kafka topic, one message per user (kafka.output.topic, turns kafka.output.enabled on).") var outputTopic: String?
+    @Option(help: "Port for /metrics and /healthz; 0 picks a free port, -1 disables (stream.metrics_port).") var metricsPort: Int?
+    @Option(help: "Address /metrics and /healthz listen on, 0.0.0.0 for a scraper in another pod (stream.metrics_host).") var metricsHost: String?
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
-    @Option(help: "Events timed more than this many seconds ahead of the worker's clock are dead-lettered.") var eventMaxFutureSeconds = 86_400.0
-    @Option(help: "Events timed before this epoch second are dead-lettered (default 0: 1970-01-01).") var eventEarliestTimestamp = 0.0
-    @Option(help: "Tries of a batch from the same offset (failed or killed) before its message is dead-lettered.") var maxAttempts = 3
-    @Option(help: "Ingest loops in this process, each a group member with its own connection (partitions are shared out).") var ingestWorkers = 1
+    @Option(help: "Events timed more than this many seconds ahead of the worker's clock are dead-lettered (stream.event_max_future_seconds).") var eventMaxFutureSeconds: Double?
+    @Option(help: "Events timed before this epoch second are dead-lettered (stream.event_earliest_timestamp).") var eventEarliestTimestamp: Double?
+    @Option(help: "Tries of a batch from the same offset (failed or killed) before its message is dead-lettered (stream.max_attempts).") var maxAttempts: Int?
+    @Option(help: "Ingest loops in this process, each a group member with its own connection (stream.ingest_workers).") var ingestWorkers: Int?
 
     enum Toggle: String, ExpressibleByArgument, Sendable { case on, off }
 
-    func validate() throws {
-        guard eventMaxFutureSeconds >= 0, eventMaxFutureSeconds.isFinite else {
-            throw ValidationError("--event-max-future-seconds must be a non-negative number of seconds")
-        }
-        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
-        guard ingestWorkers >= 1 else { throw ValidationError("--ingest-workers must be at least 1") }
+    /// Dotted config keys for the flags given explicitly; they win over the environment and the file.
+    var overrides: [String: String] {
+        let pairs: [(String, String?)] = [
+            ("kafka.group", group), ("stream.batch_size", batchSize.map(String.init)), ("stream.max_wait_ms", batchWaitMs.map(String.init)),
+            ("candidates.per_user", candidates.map(String.init)), ("publication.rows_per_user", publish.map(String.init)),
+            ("stream.refresh_batch", refreshBatch.map(String.init)), ("stream.refresh_lease_seconds", refreshLeaseSeconds.map(String.init)),
+            ("llm.enabled", llm.map { String($0 == .on) }), ("stream.llm_max_calls", llmMaxCalls.map(String.init)),
+            ("stream.models", models.map { String($0 == .on) }), ("stream.model_refit_growth", modelRefitGrowth.map { String($0) }),
+            ("kafka.output.topic", outputTopic), ("kafka.output.enabled", outputTopic.map { _ in "true" }),
+            ("stream.metrics_port", metricsPort.map(String.init)), ("stream.metrics_host", metricsHost),
+            ("stream.event_max_future_seconds", eventMaxFutureSeconds.map { String($0) }),
+            ("stream.event_earliest_timestamp", eventEarliestTimestamp.map { String($0) }),
+            ("stream.max_attempts", maxAttempts.map(String.init)), ("stream.ingest_workers", ingestWorkers.map(String.init)),
+        ]
+        var values = Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+        values.merge(kafka.overrides) { _, flag in flag }
+        values.merge(llmOptions.overrides) { _, flag in flag }
+        return values
     }
 
     func run() async throws {
@@ -61,41 +71,32 @@ struct StreamCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let file = config ?? ProcessInfo.processInfo.environment["RECWORKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        // Without a file the flags and the environment decide, as before; with one it is validated at start.
-        let fileConfig = try file.map { try RecWorkerConfig.load(file: $0, overrides: database.url.map { ["database.url": $0] } ?? [:]) }
-        let databaseURL = try fileConfig?.database.url ?? database.resolvedURL()
+        let config = try options.load(overrides: overrides)
+        let databaseURL = try config.database.requiredURL()
         let connection = try PostgresConnection(url: databaseURL)
-        let brokers = try kafka.brokers ?? fileConfig?.kafka.brokers ?? kafka.resolvedBrokers()
-        let candidateCount = candidates ?? fileConfig?.candidates.perUser ?? 100
         let settings = StreamSettings(
-            brokers: brokers, topic: kafka.topic ?? fileConfig?.kafka.eventsTopic ?? kafka.resolvedTopic,
-            groupID: group ?? fileConfig?.kafka.groupID ?? "recworker",
-            maxBatchSize: batchSize ?? fileConfig?.stream.batchSize ?? 5_000,
-            maxBatchWait: .milliseconds(batchWaitMs ?? fileConfig?.stream.maxWaitMilliseconds ?? 100),
-            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: [:],
-            contract: EventContract(earliestTimestamp: eventEarliestTimestamp, maxFutureSeconds: eventMaxFutureSeconds),
-            maxAttempts: maxAttempts, ingestWorkers: ingestWorkers)
+            brokers: try config.kafka.requiredBrokers(), topic: config.kafka.eventsTopic, groupID: config.kafka.groupID,
+            maxBatchSize: config.stream.batchSize, maxBatchWait: .milliseconds(config.stream.maxWaitMilliseconds),
+            exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: config.kafka.properties,
+            contract: EventContract(earliestTimestamp: config.stream.eventEarliestTimestamp, maxFutureSeconds: config.stream.eventMaxFutureSeconds),
+            maxAttempts: config.stream.maxAttempts, ingestWorkers: config.stream.ingestWorkers)
         let refreshSettings = RefreshSettings(
-            candidateCount: candidateCount, publishedCount: publish ?? fileConfig?.publication.rowsPerUser ?? 10,
-            usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
-            includeDemographics: fileConfig?.llm.includeDemographics ?? llmOptions.includeDemographics,
-            maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
-        let llmEnabled = llm.map { $0 == .on } ?? fileConfig?.llm.enabled ?? false
-        let reranker: (any Reranker)? = if let fileConfig, llm == nil {
-            try ConfiguredReranker.make(config: fileConfig, logger: logger)
-        } else {
-            try RerankerFactory.make(enabled: llmEnabled, options: llmOptions, databaseURL: databaseURL, logger: logger)
-        }
-        let metricsPort = metricsPort ?? fileConfig?.stream.metricsPort ?? 9464
-        let outputTopic = outputTopic ?? fileConfig.flatMap { $0.kafka.output.enabled ? $0.kafka.output.topic : nil }
+            candidateCount: config.candidates.perUser, publishedCount: config.publication.rowsPerUser,
+            usersPerClaim: config.stream.refreshBatch, claimLease: .seconds(config.stream.refreshLeaseSeconds),
+            includeDemographics: config.llm.includeDemographics, maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity")
+        let reranker = try ConfiguredReranker.makeIfEnabled(config: config, logger: logger)
+        let metricsPort = config.stream.metricsPort
+        let metricsHost = config.stream.metricsHost
+        let outputTopic = config.kafka.output.enabled ? config.kafka.output.topic : nil
         let loops = IngestLoops(loops: (0..<settings.ingestWorkers).map { _ in
             IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
         })
-        let streamModels = models == .on
-            ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
+        let streamModels = config.stream.models
+            ? StreamModels(settings: .init(candidateCount: config.candidates.perUser, refitGrowth: config.stream.modelRefitGrowth), logger: logger)
             : nil
-        let output = try outputTopic.map { RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers), topic: $0) }
+        let output = try outputTopic.map {
+            RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers, properties: settings.kafkaProperties), topic: $0)
+        }
         let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, models: streamModels,
                                   output: output, logger: logger)
 

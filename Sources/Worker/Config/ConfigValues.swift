@@ -20,6 +20,7 @@ struct ConfigValues: Sendable {
         "llm.model": "LLM_MODEL",
         "llm.api_key": "LLM_API_KEY",
         "llm.api_key_file": "LLM_API_KEY_FILE",
+        "llm.pseudonym_key": "LLM_PSEUDONYM_KEY",
     ]
     static let prefix = "RECWORKER_"
 

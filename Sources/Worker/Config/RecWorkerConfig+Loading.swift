@@ -1,10 +1,13 @@
 import Foundation
+import LLMClient
 
 extension RecWorkerConfig {
     /// Reads `file` (if any), applies the environment and `overrides` (dotted key → value from flags), and
-    /// validates everything. Errors name the key and where its value came from.
+    /// validates everything. Errors name the key and where its value came from. `publishing` false skips the
+    /// checks that only matter to verbs that publish rows (evaluate and calibrate show the LLM fewer candidates).
     static func load(
-        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String] = [:]
+        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String] = [:],
+        publishing: Bool = true
     ) throws -> RecWorkerConfig {
         var values = ConfigValues(environment: environment)
         if let file {
@@ -15,23 +18,21 @@ extension RecWorkerConfig {
         }
         for (key, text) in overrides { values.overrides[key] = .init(text: text, origin: "command line") }
         var reader = ConfigReader(values: values)
-        let config = try RecWorkerConfig(reader: &reader)
+        let config = try RecWorkerConfig(reader: &reader, publishing: publishing)
         try reader.rejectUnknownKeys()
         return config
     }
 
-    init(reader: inout ConfigReader) throws {
-        guard let databaseURL = try reader.url("database.url", schemes: ["postgres", "postgresql"]) else {
-            throw ConfigError(key: "database.url", message: "is not set: set database.url in the config file, DATABASE_URL, or pass --database-url", origin: nil)
-        }
-        database = Database(url: databaseURL)
+    init(reader: inout ConfigReader, publishing: Bool = true) throws {
+        database = Database(url: try reader.databaseURL("database.url"))
 
         kafka = Kafka(
             brokers: reader.optionalString("kafka.brokers"),
             eventsTopic: reader.string("kafka.events_topic", default: "interactions"),
             groupID: reader.string("kafka.group", default: "recworker"),
             output: .init(enabled: try reader.bool("kafka.output.enabled", default: false),
-                          topic: reader.string("kafka.output.topic", default: "recommendations")))
+                          topic: reader.string("kafka.output.topic", default: "recommendations")),
+            properties: try reader.kafkaProperties())
         if kafka.output.enabled, kafka.brokers?.isEmpty ?? true {
             throw ConfigError(key: "kafka.brokers", message: "is required when kafka.output.enabled is true (set it or KAFKA_BROKERS)",
                               origin: reader.origin(of: "kafka.output.enabled"))
@@ -43,7 +44,17 @@ extension RecWorkerConfig {
         stream = Stream(
             batchSize: try reader.int("stream.batch_size", default: 5_000, in: 1...100_000),
             maxWaitMilliseconds: try reader.int("stream.max_wait_ms", default: 100, in: 1...60_000),
-            metricsPort: try reader.int("stream.metrics_port", default: 9464, in: 0...65_535))
+            metricsPort: try reader.int("stream.metrics_port", default: 9464, in: -1...65_535),
+            metricsHost: reader.string("stream.metrics_host", default: "127.0.0.1"),
+            refreshBatch: try reader.int("stream.refresh_batch", default: 200, in: 1...100_000),
+            refreshLeaseSeconds: try reader.int("stream.refresh_lease_seconds", default: 30, in: 1...86_400),
+            models: try reader.bool("stream.models", default: true),
+            modelRefitGrowth: try reader.optionalDouble("stream.model_refit_growth", default: 1.0, in: 0...1_000),
+            llmMaxCalls: try reader.optionalInt("stream.llm_max_calls", in: 0...Int.max),
+            eventEarliestTimestamp: try reader.double("stream.event_earliest_timestamp", default: 0, in: 0...4_102_444_800),
+            eventMaxFutureSeconds: try reader.double("stream.event_max_future_seconds", default: 86_400, in: 0...31_622_400),
+            maxAttempts: try reader.int("stream.max_attempts", default: 3, in: 1...1_000),
+            ingestWorkers: try reader.int("stream.ingest_workers", default: 1, in: 1...64))
 
         let suiteName = reader.string("models.suite", default: Models.Suite.blend.rawValue)
         guard let suite = Models.Suite(rawValue: suiteName) else {
@@ -68,10 +79,15 @@ extension RecWorkerConfig {
             pruneBatchSize: try reader.int("nightly.prune_batch_size", default: 10_000, in: 100...1_000_000),
             resumeMaxAgeHours: try reader.int("nightly.resume_max_age_hours", default: 12, in: 1...720),
             llmMaxUsers: try reader.int("nightly.llm_max_users", default: 100, in: 0...10_000_000),
-            llmMaxTokens: try reader.int("nightly.llm_max_tokens", default: 200_000, in: 0...Int.max))
+            llmMaxTokens: try reader.int("nightly.llm_max_tokens", default: 200_000, in: 0...Int.max),
+            leaseSeconds: try reader.int("nightly.lease_seconds", default: 120, in: 3...86_400))
 
         publication = Publication(rowsPerUser: try reader.int("publication.rows_per_user", default: 10, in: 1...100))
-        if candidates.rerankPool < publication.rowsPerUser {
+        retention = Retention(
+            interactionsDays: try reader.optionalInt("retention.interactions_days", in: 0...36_500),
+            batchSize: try reader.int("retention.batch_size", default: 10_000, in: 100...1_000_000))
+        // The LLM reorders the pool and the published rows are its top; without the LLM the pool plays no part.
+        if publishing, llm.enabled, candidates.rerankPool < publication.rowsPerUser {
             throw ConfigError(key: "candidates.rerank_pool", message: "must be at least publication.rows_per_user (\(publication.rowsPerUser))",
                               origin: reader.origin(of: "candidates.rerank_pool"))
         }
@@ -82,29 +98,30 @@ extension RecWorkerConfig {
             enabled: try reader.bool("llm.enabled", default: false),
             baseURL: try reader.url("llm.base_url", schemes: ["http", "https"]),
             model: reader.optionalString("llm.model"),
-            apiKey: reader.optionalString("llm.api_key"),
+            apiKey: try reader.secret("llm.api_key", instead: "put the key in a file readable only by recworker and set llm.api_key_file, or set LLM_API_KEY"),
             apiKeyFile: reader.optionalString("llm.api_key_file"),
             requestsPerMinute: try reader.int("llm.requests_per_minute", default: 60, in: 1...1_000_000),
             tokensPerMinute: try reader.int("llm.tokens_per_minute", default: 100_000, in: 1...1_000_000_000),
             concurrency: try reader.int("llm.concurrency", default: 2, in: 1...256),
             timeoutSeconds: try reader.double("llm.timeout_seconds", default: 30, in: 0.1...600),
-            tokenBudgetPerHour: try reader.int("llm.token_budget_per_hour", default: 500_000, in: 0...Int.max),
+            maxAttempts: try reader.int("llm.max_attempts", default: 4, in: 1...20),
+            maxRequests: try reader.optionalInt("llm.max_requests", in: 0...Int.max),
+            maxTokens: try reader.optionalInt("llm.max_tokens", in: 0...Int.max),
+            structuredOutput: try reader.choice("llm.structured_output", default: StructuredOutput.jsonSchema),
+            pseudonymKey: try reader.secret("llm.pseudonym_key", instead: "set llm.pseudonym_key_file or LLM_PSEUDONYM_KEY"),
+            pseudonymKeyFile: reader.optionalString("llm.pseudonym_key_file"),
+            promptHistory: try reader.int("llm.prompt_history", default: 15, in: 0...1_000),
+            reasonCharacters: try reader.int("llm.reason_chars", default: 80, in: 0...2_000),
+            promptTokens: try reader.int("llm.prompt_tokens", default: 1_500, in: 100...1_000_000),
+            bootstrapSamples: try reader.int("llm.bootstrap", default: 1, in: 1...20),
             cacheTTLSeconds: try reader.int("llm.cache_ttl_seconds", default: 86_400, in: 0...31_536_000),
             fusionWeight: try reader.double("llm.fusion_weight", default: 0.5, in: 0...1),
             includeDemographics: try reader.bool("llm.include_demographics", default: false))
-        if let origin = reader.origin(of: "llm.api_key"), origin.hasPrefix("environment") == false {
-            throw ConfigError(key: "llm.api_key", message: "must not be written in a file; put the key in a file readable only by recworker and set llm.api_key_file, or set LLM_API_KEY",
-                              origin: origin)
-        }
         if let path = llm.apiKeyFile {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigError(key: "llm.api_key_file", message: "cannot read \(path)", origin: reader.origin(of: "llm.api_key_file"))
-            }
-            let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !key.isEmpty else {
-                throw ConfigError(key: "llm.api_key_file", message: "\(path) is empty", origin: reader.origin(of: "llm.api_key_file"))
-            }
-            llm.apiKey = llm.apiKey ?? key
+            llm.apiKey = try llm.apiKey ?? reader.secretFile(path, key: "llm.api_key_file")
+        }
+        if let path = llm.pseudonymKeyFile {
+            llm.pseudonymKey = try llm.pseudonymKey ?? reader.secretFile(path, key: "llm.pseudonym_key_file")
         }
         if llm.enabled {
             if llm.baseURL == nil {

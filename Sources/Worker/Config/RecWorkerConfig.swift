@@ -1,9 +1,25 @@
-/// Every setting of recworker, validated. Built once at start by `RecWorkerConfig.load` from one YAML file
-/// plus environment overrides; commands take the sections they need. See docs/publication.md for the reference.
+import LLMClient
+
+/// Every setting of recworker, validated. Built once at start by `RecWorkerConfig.load` from the YAML file, then
+/// the environment, then the command's explicit flags (each verb turns its flags into dotted-key overrides);
+/// commands take the sections they need. See docs/publication.md for the reference.
+///
+/// Adding a setting: a field here, one `reader.…("section.key", default:)` line in `init(reader:)`
+/// (RecWorkerConfig+Loading.swift), one line in `summary`, and a flag (if any) that writes the same dotted key
+/// into the overrides. A new section is a new struct here plus its own `read…` function; environment variables
+/// (`RECWORKER_SECTION_KEY`) and the unknown-key check follow from the key names by themselves.
 struct RecWorkerConfig: Sendable {
     struct Database: Sendable {
-        /// libpq URL; secrets belong in the environment (`DATABASE_URL`) rather than the file.
-        var url: String
+        /// libpq URL or key=value string; secrets belong in the environment (`DATABASE_URL`) rather than the file.
+        /// Nil only for verbs that work without a database (evaluate, calibrate); `requiredURL()` says what to set.
+        var url: String?
+
+        func requiredURL() throws -> String {
+            guard let url, !url.isEmpty else {
+                throw ConfigError(key: "database.url", message: "is not set: set database.url in the config file, DATABASE_URL, or pass --database-url", origin: nil)
+            }
+            return url
+        }
     }
 
     struct Kafka: Sendable {
@@ -19,12 +35,40 @@ struct RecWorkerConfig: Sendable {
         var eventsTopic: String
         var groupID: String
         var output: Output
+        /// librdkafka properties (`security.protocol`, `ssl.ca.location`, `sasl.*`) for every consumer and producer.
+        /// Secrets among them come from `<name>_file` keys or the environment, never from the file itself.
+        var properties: [String: String]
+
+        func requiredBrokers() throws -> String {
+            guard let brokers, !brokers.isEmpty else {
+                throw ConfigError(key: "kafka.brokers", message: "is not set: set kafka.brokers in the config file, KAFKA_BROKERS, or pass --brokers", origin: nil)
+            }
+            return brokers
+        }
     }
 
     struct Stream: Sendable {
         var batchSize: Int
         var maxWaitMilliseconds: Int
+        /// -1 disables /metrics and /healthz; 0 picks a free port.
         var metricsPort: Int
+        var metricsHost: String
+        /// Users claimed from the refresh queue at a time, and how long a claim stays reserved.
+        var refreshBatch: Int
+        var refreshLeaseSeconds: Int
+        /// Keep the blended models current per batch (false: global popularity only).
+        var models: Bool
+        /// Refit from scratch once interactions grew by this fraction since the last fit (nil: never).
+        var modelRefitGrowth: Double?
+        /// Most LLM reranks this process makes (nil: no limit besides `llm.max_requests`).
+        var llmMaxCalls: Int?
+        /// The event contract's timestamp window: earliest epoch second, and how far past the clock.
+        var eventEarliestTimestamp: Double
+        var eventMaxFutureSeconds: Double
+        /// Tries of a batch from one offset before its message is dead-lettered (the crash-loop guard).
+        var maxAttempts: Int
+        /// Ingest loops (consumer-group members with their own connections) per process.
+        var ingestWorkers: Int
     }
 
     struct Models: Sendable {
@@ -60,8 +104,20 @@ struct RecWorkerConfig: Sendable {
         var tokensPerMinute: Int
         var concurrency: Int
         var timeoutSeconds: Double
-        /// Stream-side budget: tokens the stream worker may spend per hour before falling back to model order.
-        var tokenBudgetPerHour: Int
+        /// Attempts per call, the first included.
+        var maxAttempts: Int
+        /// Per-process budget: requests and tokens one process may spend in total (nil: unlimited).
+        var maxRequests: Int?
+        var maxTokens: Int?
+        var structuredOutput: StructuredOutput
+        /// Keyed pseudonym sent in OpenAI's `user` field; from `pseudonym_key_file` or LLM_PSEUDONYM_KEY, never printed.
+        var pseudonymKey: String?
+        var pseudonymKeyFile: String?
+        /// Prompt shape: history entries, longest reason, token budget, shuffled candidate orders per user.
+        var promptHistory: Int
+        var reasonCharacters: Int
+        var promptTokens: Int
+        var bootstrapSamples: Int
         var cacheTTLSeconds: Int
         /// Weight of the LLM's order against the model's when fusing ranks (0 = model only, 1 = LLM only).
         var fusionWeight: Double
@@ -85,11 +141,20 @@ struct RecWorkerConfig: Sendable {
         var llmMaxUsers: Int
         /// …and at most this many tokens; the remaining users get the model's order.
         var llmMaxTokens: Int
+        /// The job's lease lasts this long without renewal: a killed job blocks the next one at most this long.
+        var leaseSeconds: Int
     }
 
     struct Publication: Sendable {
         /// Rows published per user.
         var rowsPerUser: Int
+    }
+
+    struct Retention: Sendable {
+        /// The nightly job deletes interactions older than this many days, in bounded batches (nil: keep all).
+        var interactionsDays: Int?
+        /// Rows deleted per statement by retention and cache expiry.
+        var batchSize: Int
     }
 
     var database: Database
@@ -100,4 +165,5 @@ struct RecWorkerConfig: Sendable {
     var llm: LLM
     var nightly: Nightly
     var publication: Publication
+    var retention: Retention
 }

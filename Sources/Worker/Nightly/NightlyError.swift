@@ -1,6 +1,6 @@
 /// Why a nightly job did not run or did not finish, with what to do about it.
 enum NightlyError: Error, CustomStringConvertible {
-    /// Another job holds the advisory lock; `holder` names its session when visible.
+    /// Another job holds the nightly lease; `holder` names it when visible.
     case alreadyRunning(holder: String?)
     case snapshotMissing(runID: Int)
 
@@ -10,7 +10,7 @@ enum NightlyError: Error, CustomStringConvertible {
             return "another `recworker nightly` is already running against this database"
                 + (holder.map { " (\($0))" } ?? "")
                 + "; this one exits without changing anything. Let it finish (recommendation_runs shows its progress)"
-                + " or stop it; after a crash the lock is released automatically and `recworker nightly --resume` finishes its run."
+                + " or stop it; after a crash the lease expires by itself (nightly.lease_seconds) and `recworker nightly --resume` finishes its run."
         case .snapshotMissing(let runID):
             return "run \(runID) has no snapshot instant, so it cannot be resumed; start a new run without --resume"
         }

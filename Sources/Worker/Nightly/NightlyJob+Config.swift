@@ -5,16 +5,17 @@ import Pipeline
 extension NightlyJob {
     /// A job wired from the validated config; `reranker` is nil when the LLM is off.
     init(config: RecWorkerConfig, reranker: (any Reranker)?, progress: any NightlyProgressReporter, logger: Logger) throws {
+        let databaseURL = try config.database.requiredURL()
         let models: any NightlyModelSuite = switch config.models.suite {
-        case .blend: BlendModelSuite(databaseURL: config.database.url, keepVersions: max(1, config.nightly.keepRuns))
+        case .blend: BlendModelSuite(databaseURL: databaseURL, keepVersions: max(1, config.nightly.keepRuns))
         case .popularity: PopularityModelSuite()
         }
         var announcer: RecommendationAnnouncer?
         if config.kafka.output.enabled, let brokers = config.kafka.brokers {
-            announcer = RecommendationAnnouncer(producer: try KafkaProducer(brokers: brokers), topic: config.kafka.output.topic)
+            announcer = RecommendationAnnouncer(producer: try KafkaProducer(brokers: brokers, properties: config.kafka.properties), topic: config.kafka.output.topic)
         }
         self.init(
-            databaseURL: config.database.url,
+            databaseURL: databaseURL,
             settings: Settings(
                 seed: config.models.seed,
                 ranking: .init(candidatesPerUser: config.candidates.perUser, rerankPool: config.candidates.rerankPool,
@@ -23,7 +24,8 @@ extension NightlyJob {
                 keepRuns: config.nightly.keepRuns, pruneBatchSize: config.nightly.pruneBatchSize,
                 resumeMaxAgeHours: config.nightly.resumeMaxAgeHours,
                 llmMaxUsers: config.nightly.llmMaxUsers, llmMaxTokens: config.nightly.llmMaxTokens,
-                llmConcurrency: config.llm.concurrency),
+                llmConcurrency: config.llm.concurrency, leaseTTL: .seconds(config.nightly.leaseSeconds),
+                retentionDays: config.retention.interactionsDays, maintenanceBatchSize: config.retention.batchSize),
             models: models, reranker: reranker, announcer: announcer, progress: progress, logger: logger)
     }
 }

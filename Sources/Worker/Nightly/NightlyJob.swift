@@ -7,8 +7,11 @@ import Storage
 /// One nightly run: snapshot the interactions, fit every model, rank every user (LLM within budget), write the
 /// rows under a new run id in batches, flip the current run, announce the lists, prune old runs.
 ///
-/// Only one job runs per database (advisory lock). Every batch commits its users' rows with their progress
-/// entries, so a killed run is finished by `resume: true` without redoing or duplicating users.
+/// Only one job runs per database: it holds the `nightly` lease (a row with a fencing token, which works through
+/// PgBouncer), and every write batch and the flip re-check it, so a job that lost its lease never publishes.
+/// Every batch commits its users' rows with their progress entries, so a killed run is finished by
+/// `resume: true` without redoing or duplicating users. After the flip it prunes old runs and does the
+/// database's upkeep: expired LLM answers and, when configured, interactions past their retention.
 struct NightlyJob: Sendable {
     struct Settings: Sendable {
         var seed: UInt64
@@ -21,6 +24,12 @@ struct NightlyJob: Sendable {
         var llmMaxUsers: Int
         var llmMaxTokens: Int
         var llmConcurrency: Int
+        /// How long the lease lasts without renewal; a heartbeat renews it every third of this.
+        var leaseTTL: Duration
+        /// Interactions older than this many days are deleted after the flip (nil: kept).
+        var retentionDays: Int?
+        /// Rows per statement for the cache expiry and the retention deletes.
+        var maintenanceBatchSize: Int
     }
 
     let databaseURL: String
@@ -32,17 +41,31 @@ struct NightlyJob: Sendable {
     let logger: Logger
 
     func run(resume: Bool) async throws -> NightlyReport {
-        guard let lock = try PublicationLock.tryAcquire(url: databaseURL) else {
-            throw NightlyError.alreadyRunning(holder: try? PublicationLock.holder(url: databaseURL))
+        let leaseConnection = try PostgresConnection(url: databaseURL)
+        guard let lease = try JobLease.tryAcquire(job: "nightly", holder: JobLease.processHolder, ttl: settings.leaseTTL,
+                                                  connection: leaseConnection) else {
+            throw NightlyError.alreadyRunning(holder: try? JobLease.holder(job: "nightly", connection: leaseConnection))
         }
-        defer { try? lock.release() }
+        defer { try? lease.release() }
+        let heartbeat = Task { [logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: lease.ttl / 3)
+                guard !Task.isCancelled else { return }
+                do { try lease.renew() } catch {
+                    // The next write batch or the flip fails on the same check and stops the job.
+                    logger.error("nightly lease renewal failed", metadata: ["error": "\(error)"])
+                    return
+                }
+            }
+        }
+        defer { heartbeat.cancel() }
         let connection = try PostgresConnection(url: databaseURL)
         let runs = RunStore(connection: connection)
 
         if resume, let run = try runs.resumableNightly(maxAgeHours: settings.resumeMaxAgeHours) {
             logger.info("resuming nightly run", metadata: ["run_id": "\(run.runID)", "users_done": "\(run.userCount)"])
             if run.status == .failed { try runs.reopen(runID: run.runID) }
-            return try await execute(run, connection: connection, resumed: true)
+            return try await execute(run, connection: connection, lease: lease, resumed: true)
         }
         if resume, announcer != nil, let run = try runs.unannouncedNightly() {
             // Killed between the flip and the end of the announcement: the run is done except for its messages.
@@ -54,13 +77,16 @@ struct NightlyJob: Sendable {
         if !abandoned.isEmpty { logger.warning("marked unfinished nightly runs failed", metadata: ["run_ids": "\(abandoned)"]) }
         let run = try runs.beginNightly(seed: settings.seed)
         logger.info("started nightly run", metadata: ["run_id": "\(run.runID)", "snapshot_at": "\(run.snapshotAt ?? "")", "seed": "\(run.seed)"])
-        return try await execute(run, connection: connection, resumed: false)
+        return try await execute(run, connection: connection, lease: lease, resumed: false)
     }
 
-    private func execute(_ run: PublicationRun, connection: PostgresConnection, resumed: Bool) async throws -> NightlyReport {
+    private func execute(_ run: PublicationRun, connection: PostgresConnection, lease: JobLease, resumed: Bool) async throws -> NightlyReport {
         let runs = RunStore(connection: connection)
         do {
-            return try await rankWriteAndPublish(run, connection: connection, resumed: resumed)
+            return try await rankWriteAndPublish(run, connection: connection, lease: lease, resumed: resumed)
+        } catch let error as LeaseLost {
+            // The run belongs to whoever holds the lease now; marking it failed would be a write without the lease.
+            throw error
         } catch {
             // Recorded for operators; the rows written so far stay, so `--resume` continues from them.
             try? runs.fail(runID: run.runID, error: "\(error)")
@@ -68,7 +94,9 @@ struct NightlyJob: Sendable {
         }
     }
 
-    private func rankWriteAndPublish(_ run: PublicationRun, connection: PostgresConnection, resumed: Bool) async throws -> NightlyReport {
+    private func rankWriteAndPublish(
+        _ run: PublicationRun, connection: PostgresConnection, lease: JobLease, resumed: Bool
+    ) async throws -> NightlyReport {
         guard let snapshotAt = run.snapshotAt else { throw NightlyError.snapshotMissing(runID: run.runID) }
         let clock = PhaseClock()
         let runs = RunStore(connection: connection)
@@ -96,7 +124,7 @@ struct NightlyJob: Sendable {
         for start in stride(from: 0, to: pending.count, by: settings.batchSize) {
             let batch = Array(pending[start..<min(start + settings.batchSize, pending.count)])
             let (users, usage) = try await rankBatch(batch, lists: chunks.lists(for: batch), plan: plan, ranker: ranker, tokensSpent: state.llmTokens)
-            try writer.write(runID: run.runID, generatedAt: snapshotAt, users: users, usage: usage)
+            try writer.write(runID: run.runID, generatedAt: snapshotAt, users: users, usage: usage, fence: lease)
             state.doneUsers += batch.count
             state.llmCalls += usage.requests
             state.llmTokens += usage.tokens
@@ -108,7 +136,7 @@ struct NightlyJob: Sendable {
         progress.finish(state)
         clock.lap("rank+write")
 
-        let flip = try PublicationFlip(connection: connection).publish(runID: run.runID)
+        let flip = try PublicationFlip(connection: connection).publish(runID: run.runID, fence: lease)
         clock.lap("flip")
         logger.info("published nightly run", metadata: [
             "run_id": "\(run.runID)", "previous_run_id": "\(flip.previousRunID.map(String.init) ?? "none")",
@@ -169,6 +197,14 @@ struct NightlyJob: Sendable {
         if !pruned.deletedRuns.isEmpty {
             logger.info("pruned old runs", metadata: ["run_ids": "\(pruned.deletedRuns)", "rows": "\(pruned.deletedRows)"])
         }
+        let expiredAnswers = try LLMCacheStore(connection: connection).purgeExpired(batchSize: settings.maintenanceBatchSize)
+        let expiredEvents = try settings.retentionDays.map {
+            try InteractionRetention(connection: connection).deleteOlderThan(days: $0, batchSize: settings.maintenanceBatchSize)
+        }
+        clock.lap("maintenance")
+        logger.info("maintenance", metadata: [
+            "expired_llm_cache_entries": "\(expiredAnswers)", "interactions_past_retention": "\(expiredEvents.map(String.init) ?? "kept (no retention)")",
+        ])
         let current = try runs.run(id: run.runID) ?? run
         return NightlyReport(
             runID: run.runID, resumed: true, users: current.userCount, usersWritten: 0, rows: current.rowCount,

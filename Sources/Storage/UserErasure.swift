@@ -1,0 +1,58 @@
+import Foundation
+import PostgresClient
+
+/// Deletes everything recworker keeps about one user, in one transaction, and records the erasure in
+/// `erasures` without the user id.
+///
+/// Every table of the schema with a `user_id` column is covered by discovery rather than by a list, so a table
+/// added later is erased too. Before the rows go, the user's contribution is taken out of the item aggregates
+/// (`item_stats`) and the LLM cache entries their prompts produced are deleted.
+public struct UserErasure: Sendable {
+    public struct Outcome: Sendable, Hashable {
+        public var erasureID: Int
+        /// Rows deleted per table (only tables that had rows).
+        public var rowsDeleted: [String: Int]
+    }
+
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    public func erase(userID: Int) throws -> Outcome {
+        try connection.transaction { tx in
+            var deleted = [String: Int]()
+            try tx.execute("""
+                UPDATE item_stats s SET interaction_count = greatest(s.interaction_count - d.events, 0),
+                    rating_count = greatest(s.rating_count - d.ratings, 0), rating_sum = s.rating_sum - d.rating_sum
+                FROM (SELECT item_id, count(*) AS events, count(*) FILTER (WHERE type = 'rating') AS ratings,
+                             coalesce(sum(value) FILTER (WHERE type = 'rating'), 0) AS rating_sum
+                      FROM interactions WHERE user_id = $1 GROUP BY item_id) d
+                WHERE s.item_id = d.item_id
+                """, [userID])
+            deleted["llm_cache"] = try tx.execute(
+                "DELETE FROM llm_cache WHERE cache_key IN (SELECT cache_key FROM llm_cache_users WHERE user_id = $1)", [userID])
+            for table in try Self.perUserTables(tx) {
+                // Identifiers come from the catalogue, quoted; the user id stays a parameter.
+                deleted[table] = try tx.execute("DELETE FROM \(Self.quoted(table)) WHERE user_id = $1", [userID])
+            }
+            let counts = deleted.filter { $0.value > 0 }
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys]), as: UTF8.self)
+            let row = try tx.query("INSERT INTO erasures (rows_deleted) VALUES ($1::jsonb) RETURNING erasure_id", [json])[0]
+            return Outcome(erasureID: try row.int("erasure_id"), rowsDeleted: counts)
+        }
+    }
+
+    /// Tables of the current schema with a `user_id` column: every place per-user data lives.
+    public static func perUserTables(_ connection: PostgresConnection) throws -> [String] {
+        try connection.query("""
+            SELECT c.table_name FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = current_schema() AND c.column_name = 'user_id' AND t.table_type = 'BASE TABLE'
+            ORDER BY c.table_name
+            """).map { try $0.string("table_name") }
+    }
+
+    static func quoted(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
