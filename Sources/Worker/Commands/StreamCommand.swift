@@ -30,6 +30,7 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
     @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off).") var models: Toggle = .on
+    @Option(help: "Diversity rerank strength λ for every list (docs/diversity.md; default 0 = off, or ranking.diversity from --config).") var diversity: Double?
     @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit (0 never).") var modelRefitGrowth = 1.0
     @Option(help: "Publish each refreshed user's list to this Kafka topic (one message per user, key = user id).") var outputTopic: String?
     @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
@@ -77,7 +78,10 @@ struct StreamCommand: AsyncParsableCommand {
         let outputTopic = outputTopic ?? fileConfig.flatMap { $0.kafka.output.enabled ? $0.kafka.output.topic : nil }
         let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
         let streamModels = models == .on
-            ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
+            ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil,
+                                           eventWeights: fileConfig?.modelInputs.eventWeights ?? .default,
+                                           accumulation: fileConfig?.modelInputs.accumulation ?? .max,
+                                           diversity: diversity ?? fileConfig?.modelInputs.diversity ?? 0), logger: logger)
             : nil
         let output = try outputTopic.map { RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers), topic: $0) }
         let refresher = Refresher(settings: refreshSettings, connection: connection, reranker: reranker, models: streamModels,

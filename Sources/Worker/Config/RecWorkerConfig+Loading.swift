@@ -71,6 +71,7 @@ extension RecWorkerConfig {
             llmMaxTokens: try reader.int("nightly.llm_max_tokens", default: 200_000, in: 0...Int.max))
 
         publication = Publication(rowsPerUser: try reader.int("publication.rows_per_user", default: 10, in: 1...100))
+        modelInputs = try ModelInputs(reader: &reader)
         if candidates.rerankPool < publication.rowsPerUser {
             throw ConfigError(key: "candidates.rerank_pool", message: "must be at least publication.rows_per_user (\(publication.rowsPerUser))",
                               origin: reader.origin(of: "candidates.rerank_pool"))

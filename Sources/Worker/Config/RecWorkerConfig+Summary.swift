@@ -42,6 +42,7 @@ extension RecWorkerConfig {
             ("nightly.llm_max_tokens", String(nightly.llmMaxTokens)),
             ("publication.rows_per_user", String(publication.rowsPerUser)),
         ]
+        lines += modelInputs.summary
         return lines.map { "\($0.0) = \($0.1)" }
     }
 }

@@ -100,4 +100,6 @@ struct RecWorkerConfig: Sendable {
     var llm: LLM
     var nightly: Nightly
     var publication: Publication
+    /// Event weights, accumulation and diversity (RecWorkerConfig+ModelInputs.swift).
+    var modelInputs: ModelInputs
 }

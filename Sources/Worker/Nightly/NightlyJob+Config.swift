@@ -6,7 +6,9 @@ extension NightlyJob {
     /// A job wired from the validated config; `reranker` is nil when the LLM is off.
     init(config: RecWorkerConfig, reranker: (any Reranker)?, progress: any NightlyProgressReporter, logger: Logger) throws {
         let models: any NightlyModelSuite = switch config.models.suite {
-        case .blend: BlendModelSuite(databaseURL: config.database.url, keepVersions: max(1, config.nightly.keepRuns))
+        case .blend: BlendModelSuite(eventWeights: config.modelInputs.eventWeights, accumulation: config.modelInputs.accumulation,
+                                     diversity: config.modelInputs.diversity,
+                                     databaseURL: config.database.url, keepVersions: max(1, config.nightly.keepRuns))
         case .popularity: PopularityModelSuite()
         }
         var announcer: RecommendationAnnouncer?
