@@ -9,7 +9,7 @@ public enum ExplanationSource: String, Sendable, Codable, CaseIterable {
 ///
 /// A reason falls back to the template when, after whitespace is collapsed and a cut-off tail is trimmed to a word
 /// boundary, it
-/// - is empty or shorter than three words;
+/// - is empty or a single word;
 /// - repeats across the list: the same text (case and punctuation aside) for two or more items, all of which fall back;
 /// - echoes the prompt: shares `echoWords` consecutive words with the system message or the user's profile summary;
 /// - names another candidate: contains the title of another item of the request (titles of four letters or more).
@@ -30,7 +30,7 @@ public struct ExplanationGate: Sendable, Hashable {
         for reason in cleaned.compactMap({ $0 }) { counts[Self.normalised(reason), default: 0] += 1 }
         let prompt = Self.shingles(Self.words(PromptBuilder.systemMessage + " " + ProfileSummary.text(for: request.profile, includeDemographics: true)),
                                    size: echoWords)
-        let titles = request.candidates.map { ($0.item.id, Self.normalised($0.item.title)) }.filter { $0.1.count >= 4 }
+        let titles = request.candidates.map { ($0.item.id, Self.searchable($0.item.title)) }.filter { $0.1.count >= 4 }
         return zip(picks, cleaned).map { pick, reason in
             if let reason, counts[Self.normalised(reason)] == 1, !echoes(reason, prompt: prompt),
                !namesAnother(reason, item: pick.candidate.item, titles: titles) {
@@ -55,7 +55,7 @@ public struct ExplanationGate: Sendable, Hashable {
             cut = true
         }
         while let last = text.last, Self.separators.contains(last) { text.removeLast(); cut = true }
-        guard Self.words(text).count >= 3 else { return nil }
+        guard Self.words(text).count >= 2 else { return nil }
         return cut ? text + "…" : text
     }
 
@@ -65,7 +65,7 @@ public struct ExplanationGate: Sendable, Hashable {
 
     private func namesAnother(_ reason: String, item: Item, titles: [(Int, String)]) -> Bool {
         let text = " " + Self.normalised(reason) + " "
-        let own = Self.normalised(item.title)
+        let own = Self.searchable(item.title)
         return titles.contains { id, title in id != item.id && !own.contains(title) && text.contains(" " + title + " ") }
     }
 
@@ -77,6 +77,13 @@ public struct ExplanationGate: Sendable, Hashable {
     }
 
     static func normalised(_ text: String) -> String { words(text).joined(separator: " ") }
+
+    /// A title as a reason would write it: MovieLens's "Lion King, The" is "lion king".
+    static func searchable(_ title: String) -> String {
+        var words = words(title)
+        if words.count > 1, ["the", "a", "an"].contains(words.last!), title.contains(",") { words.removeLast() }
+        return words.joined(separator: " ")
+    }
 
     static func shingles(_ words: [String], size: Int) -> Set<String> {
         guard words.count >= size else { return [] }

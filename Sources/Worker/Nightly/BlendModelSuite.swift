@@ -24,7 +24,7 @@ struct BlendModelSuite: NightlyModelSuite {
     func fit(_ snapshot: PublicationSnapshot, index: SnapshotIndex, seed: UInt64, runID: Int) async throws -> any CandidateSource {
         // Dense indices in id order, and interactions in the snapshot's fixed order, so a refit of the same
         // snapshot sees identical input.
-        let ratings = snapshot.interactions.compactMap(eventWeights.rating)
+        let ratings = snapshot.modelInputs(weights: eventWeights)
         // The run's seed replaces every stochastic model's own, so a run is reproducible from its row alone.
         var parameters = hyperparameters
         parameters.als.seed = seed
