@@ -23,14 +23,16 @@ struct LLMRerankOptions: ParsableArguments {
     }
 
     /// The rows, or nil without `--rerank llm`.
+    /// - Parameter diversity: the candidates' diversity rerank (production's order: candidates, diversity, LLM).
     func rows(dataset: MovieLensDataset?, split: RatingSplit, data: InteractionData, k: Int, relevanceThreshold: Float?,
-              blend: CandidateBlend, hyperparameters: ModelHyperparameters) async throws -> LLMRerankRows? {
+              blend: CandidateBlend, hyperparameters: ModelHyperparameters, diversity: DiversityReranker) async throws -> LLMRerankRows? {
         guard rerank == .llm else { return nil }
         guard let dataset else { throw ValidationError("--rerank llm needs --movielens DIR: the prompts show titles and genres") }
         let model = try blend.fit(data: data, hyperparameters: hyperparameters)
         let cases = RerankCase.sample(
             model: model, data: data, train: split.train, test: split.test, items: dataset.items, demographics: dataset.users,
-            users: users, seed: sampleSeed, candidates: llm.candidates, limit: k, relevanceThreshold: relevanceThreshold)
+            users: users, seed: sampleSeed, candidates: llm.candidates, limit: k, relevanceThreshold: relevanceThreshold,
+            diversity: diversity)
         let start = ContinuousClock.now
         let outcome = try await LLMRerankPass(llm: llm, databaseURL: databaseURL).run(cases)
         let seconds = (ContinuousClock.now - start).seconds

@@ -51,6 +51,12 @@ struct TransactionEvaluationOptions: ParsableArguments {
         let counts = Dictionary(grouping: simulated, by: \.type).mapValues(\.count)
         FileHandle.standardError.write(Data("simulated from the training ratings: \(counts[.watch] ?? 0) watches, \(counts[.purchase] ?? 0) purchases\n".utf8))
         let combined = InteractionData(ratings: (rated + simulated).compactMap(weights.rating), catalogue: catalogue, accumulation: rule)
-        return [Variant(suffix: "", data: ratingsOnly), Variant(suffix: " +transactions", data: combined)]
+        // Unrated watches also hide the films they land on from the user's ranking (history is never recommended);
+        // the third variant keeps only the events on rated films, isolating what the weights themselves do.
+        let ratedPairs = Set(train.map { "\($0.userID)-\($0.itemID)" })
+        let onRated = simulated.filter { ratedPairs.contains("\($0.userID)-\($0.itemID)") }
+        let reweighted = InteractionData(ratings: (rated + onRated).compactMap(weights.rating), catalogue: catalogue, accumulation: rule)
+        return [Variant(suffix: "", data: ratingsOnly), Variant(suffix: " +transactions", data: combined),
+                Variant(suffix: " +transactions on rated films", data: reweighted)]
     }
 }

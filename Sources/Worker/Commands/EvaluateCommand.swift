@@ -37,8 +37,10 @@ struct EvaluateCommand: AsyncParsableCommand {
     var output = "results/evaluation"
     @OptionGroup var llmRerank: LLMRerankOptions
     @OptionGroup var transactions: TransactionEvaluationOptions
-    @Option(help: "Diversity rerank strength λ (docs/diversity.md); a comma-separated list evaluates every model at each λ (the curve to choose λ on with --validation).")
+    @Option(help: "Diversity rerank strength λ (docs/diversity.md); a comma-separated list evaluates every model at each λ (the curve to choose λ on with --validation); --rerank llm uses the last.")
     var diversity = "0"
+    @Option(help: "Weight of genre redundancy against novelty inside the diversity rerank.")
+    var diversityGenreWeight = DiversityReranker.defaultGenreWeight
 
     func validate() throws {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
@@ -76,7 +78,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         let evaluators: [(suffix: String, lambda: Double, evaluator: any OfflineEvaluator)] = switch `protocol` {
         case .fullCatalog, .leaveOneOut: try diversityLambdas().map { lambda in
             (lambda > 0 ? " div=\(lambda)" : "", lambda,
-             TopNEvaluator(k: k, relevanceThreshold: relevanceThreshold, items: dataset?.items, diversity: DiversityReranker(lambda: lambda)))
+             TopNEvaluator(k: k, relevanceThreshold: relevanceThreshold, items: dataset?.items,
+                          diversity: DiversityReranker(lambda: lambda, genreWeight: diversityGenreWeight)))
         }
         case .paper: [("", 0, HeldOutRankingEvaluator(k: k, relevanceThreshold: relevanceThreshold ?? 4))]
         }
@@ -119,7 +122,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             }
         }
         let llmRows = try await llmRerank.rows(dataset: dataset, split: split, data: data, k: k, relevanceThreshold: relevanceThreshold,
-                                               blend: blend, hyperparameters: hyperparameters)
+                                               blend: blend, hyperparameters: hyperparameters,
+                                               diversity: DiversityReranker(lambda: try diversityLambdas().last ?? 0,
+                                                                            genreWeight: diversityGenreWeight))
         results += llmRows?.results ?? []
         let groups = dataset.flatMap { $0.users.isEmpty ? nil : GroupBreakdown(results: results, users: $0.users) }
         var notes = [String]()
