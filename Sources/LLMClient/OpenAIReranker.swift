@@ -36,7 +36,8 @@ public struct OpenAIReranker: Reranker, LLMRankingSource {
     public func rerank(_ request: RerankRequest) async throws -> RerankResult {
         guard !request.candidates.isEmpty else { return RerankResult(items: [], source: request.candidateSource, usage: nil) }
         let ranking = try await llmRanking(request)
-        return RankFusion.result(for: request, ranking: ranking, weight: configuration.fusionWeight)
+        return RankFusion.result(for: request, ranking: ranking, weight: configuration.fusionWeight,
+                                 gate: ExplanationGate(reasonLimit: configuration.prompt.reasonMaxCharacters))
     }
 
     /// The LLM's aggregated opinion of the candidates, before fusion: what `recworker calibrate` needs

@@ -15,15 +15,20 @@ public struct InteractionFeed: Sendable {
 
     public struct Everything: Sendable {
         public var position: Position
-        /// One per stored interaction, oldest first (so a later value of a repeated pair wins).
+        /// One per stored interaction that reaches the models, weighted by `EventWeights`, oldest first.
         public var ratings: [Rating]
         public var items: [Item]
         public var users: [UserDemographics]
     }
 
     let connection: PostgresConnection
+    /// The same weighting the nightly job applies to its snapshot, so both feed the models one scale.
+    let weights: EventWeights
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    public init(connection: PostgresConnection, weights: EventWeights = .default) {
+        self.connection = connection
+        self.weights = weights
+    }
 
     /// Every interaction with the catalogue and demographics, from one consistent snapshot.
     public func readAll() throws -> Everything {
@@ -31,9 +36,9 @@ public struct InteractionFeed: Sendable {
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let position = try Self.currentPosition(tx)
             let ratings = try tx.query("""
-                SELECT user_id, item_id, value, extract(epoch FROM occurred_at)::bigint AS ts
+                SELECT user_id, item_id, type, value, extract(epoch FROM occurred_at)::bigint AS ts
                 FROM interactions ORDER BY occurred_at, user_id, event_id
-                """).map(Self.rating)
+                """).compactMap(rating)
             let items = try tx.query("SELECT item_id, title, year, genres FROM items ORDER BY item_id").map { row in
                 Item(id: try row.int("item_id"), title: try row.string("title"), year: row.optionalInt("year"),
                      genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
@@ -52,11 +57,11 @@ public struct InteractionFeed: Sendable {
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let next = try Self.currentPosition(tx)
             let ratings = try tx.query("""
-                SELECT user_id, item_id, value, extract(epoch FROM occurred_at)::bigint AS ts
+                SELECT user_id, item_id, type, value, extract(epoch FROM occurred_at)::bigint AS ts
                 FROM interactions
                 WHERE ingest_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot)
                 ORDER BY occurred_at, user_id, event_id
-                """, [position.snapshot]).map(Self.rating)
+                """, [position.snapshot]).compactMap(rating)
             return (next, ratings)
         }
     }
@@ -65,8 +70,9 @@ public struct InteractionFeed: Sendable {
         Position(snapshot: try tx.query("SELECT pg_current_snapshot()::text AS snapshot")[0].string("snapshot"))
     }
 
-    private static func rating(_ row: PostgresRow) throws -> Rating {
-        Rating(userID: try row.int("user_id"), itemID: try row.int("item_id"), value: Float(try row.double("value")),
-               timestamp: Int64(try row.int("ts")))
+    private func rating(_ row: PostgresRow) throws -> Rating? {
+        weights.rating(userID: try row.int("user_id"), itemID: try row.int("item_id"),
+                       type: InteractionType(rawValue: try row.string("type")) ?? .view, value: try row.double("value"),
+                       timestamp: Int64(try row.int("ts")))
     }
 }

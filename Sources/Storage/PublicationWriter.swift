@@ -50,13 +50,14 @@ public struct PublicationWriter: Sendable {
             try fence?.validate(in: tx)
             if rowCount > 0 {
                 try tx.copy("""
-                    COPY recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version, generated_at)
+                    COPY recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version, generated_at,
+                                          explanation_source)
                     FROM STDIN
                     """, lines: users.lazy.flatMap { user in
                         user.items.enumerated().lazy.map { index, item in
                             PostgresCopy.line([String(user.userID), runText, String(index + 1), String(item.itemID),
                                                String(item.score), user.source.rawValue, item.explanation,
-                                               user.modelVersion, generatedAt])
+                                               user.modelVersion, generatedAt, item.explanationSource.rawValue])
                         }
                     })
             }

@@ -10,6 +10,7 @@ public struct PublishedRecommendation: Sendable, Hashable {
     public var score: Double
     public var source: RecommendationSource
     public var explanation: String
+    public var explanationSource: ExplanationSource
     public var modelVersion: String
     public var runID: Int
 }
@@ -44,7 +45,7 @@ public struct RecommendationStore: Sendable {
     public func replace(_ users: [UserRecommendations], runID: Int) throws {
         guard !users.isEmpty else { return }
         var userIDs = [Int](), ranks = [Int](), itemIDs = [Int](), scores = [Double](), sources = [String](), explanations = [String](),
-            versions = [String]()
+            versions = [String](), explanationSources = [String]()
         for user in users {
             for (index, item) in user.items.enumerated() {
                 userIDs.append(user.userID)
@@ -54,6 +55,7 @@ public struct RecommendationStore: Sendable {
                 sources.append(user.source.rawValue)
                 explanations.append(item.explanation)
                 versions.append(user.modelVersion)
+                explanationSources.append(item.explanationSource.rawValue)
             }
         }
         try connection.transaction { tx in
@@ -61,17 +63,17 @@ public struct RecommendationStore: Sendable {
                            [runID, users.map(\.userID)])
             guard !userIDs.isEmpty else { return }
             try tx.execute("""
-                INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version)
-                SELECT r.user_id, $1, r.rank, r.item_id, r.score, r.source, r.explanation, r.model_version
-                FROM unnest($2::int[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[])
-                    AS r(user_id, rank, item_id, score, source, explanation, model_version)
-                """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions])
+                INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version, explanation_source)
+                SELECT r.user_id, $1, r.rank, r.item_id, r.score, r.source, r.explanation, r.model_version, r.explanation_source
+                FROM unnest($2::int[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[])
+                    AS r(user_id, rank, item_id, score, source, explanation, model_version, explanation_source)
+                """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions, explanationSources])
         }
     }
 
     public func current(userID: Int) throws -> [PublishedRecommendation] {
         try connection.query("""
-            SELECT user_id, rank, item_id, title, score, source, explanation, model_version, run_id
+            SELECT user_id, rank, item_id, title, score, source, explanation, explanation_source, model_version, run_id
             FROM current_recommendations WHERE user_id = $1 ORDER BY rank
             """, [userID]).map(Self.decode)
     }
@@ -87,6 +89,8 @@ public struct RecommendationStore: Sendable {
         PublishedRecommendation(
             userID: try row.int("user_id"), rank: try row.int("rank"), itemID: try row.int("item_id"), title: row["title"],
             score: try row.double("score"), source: RecommendationSource(rawValue: try row.string("source")) ?? .model,
-            explanation: try row.string("explanation"), modelVersion: try row.string("model_version"), runID: try row.int("run_id"))
+            explanation: try row.string("explanation"),
+            explanationSource: ExplanationSource(rawValue: row["explanation_source"] ?? "") ?? .template,
+            modelVersion: try row.string("model_version"), runID: try row.int("run_id"))
     }
 }

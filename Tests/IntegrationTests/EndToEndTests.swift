@@ -41,6 +41,10 @@ final class EndToEndTests: XCTestCase {
                 XCTAssertFalse((row["explanation"] ?? "").isEmpty)
             }
             XCTAssertEqual(Set(try rows.map { try $0.int("item_id") }).count, rows.count, "duplicate items for user \(user)")
+            // The explanation gate: never one reason on every row, never a reason ending in a cut-off separator.
+            let texts = rows.map { $0["explanation"] ?? "" }
+            XCTAssertGreaterThan(Set(texts).count, 1, "one reason repeated on every item for user \(user): \(texts)")
+            XCTAssertFalse(texts.contains { $0.hasSuffix("/") || $0.hasSuffix(",") || $0.hasSuffix(" and") }, "a reason cut mid-sentence: \(texts)")
         }
         XCTAssertGreaterThanOrEqual(try harness.count("SELECT count(*) AS n FROM llm_cache WHERE prompt_tokens > 0 AND completion_tokens > 0"), 3)
 

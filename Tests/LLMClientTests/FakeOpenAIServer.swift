@@ -86,7 +86,7 @@ final class FakeOpenAIServer: @unchecked Sendable {
     }
 
     static func validAnswer(for request: Received) -> String {
-        let entries = shownIDs(in: request).reversed().map { #"{"id":"\#($0)","reason":"fits the user's taste"}"# }
+        let entries = shownIDs(in: request).reversed().map { #"{"id":"\#($0)","reason":"fits the user's taste (\#($0))"}"# }
         return #"{"ranking":[\#(entries.joined(separator: ","))]}"#
     }
 

@@ -52,7 +52,9 @@ final class RerankFaultTests: XCTestCase {
         XCTAssertEqual(result.source, .llm)
         // The fake answers the shown ids reversed.
         XCTAssertEqual(result.items.map(\.itemID), request.candidates.reversed().prefix(4).map(\.item.id))
-        XCTAssertEqual(result.items.first?.explanation, "fits the user's taste")
+        // Distinct reasons pass the explanation gate (the same text on every row would not).
+        XCTAssertEqual(result.items.first?.explanation.hasPrefix("fits the user's taste"), true)
+        XCTAssertEqual(result.items.first?.explanationSource, .llm)
         XCTAssertNotNil(result.usage)
         let auth = server.log.first?.headers.first { $0.0.lowercased() == "authorization" }?.1
         XCTAssertEqual(auth, "Bearer sk-test-secret")
@@ -123,13 +125,13 @@ final class RerankFaultTests: XCTestCase {
 
     func testUnknownAndRepeatedIdsAreDroppedWithoutStructuredOutput() async throws {
         let server = try start { _, _ in
-            .complete(content: "Sure! ```json\n{\"ranking\":[{\"id\":\"C9\",\"reason\":\"x\"},{\"id\":\"c2\",\"reason\":\"great\"},{\"id\":\"C2\",\"reason\":\"again\"},{\"id\":\"M5\"}]}\n```")
+            .complete(content: "Sure! ```json\n{\"ranking\":[{\"id\":\"C9\",\"reason\":\"x\"},{\"id\":\"c2\",\"reason\":\"great pick\"},{\"id\":\"C2\",\"reason\":\"again\"},{\"id\":\"M5\"}]}\n```")
         }
         let request = RerankFixtures.request(candidates: 6, limit: 4)
         let result = try await publish(reranker(server, output: .none), request)
         XCTAssertEqual(result.source, .llm)
         XCTAssertEqual(result.items.first?.itemID, request.candidates[1].item.id)
-        XCTAssertEqual(result.items.first?.explanation, "great")
+        XCTAssertEqual(result.items.first?.explanation, "great pick")
         XCTAssertNil(server.log[0].body["response_format"], "mode none must not send response_format")
     }
 

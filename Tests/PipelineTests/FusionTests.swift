@@ -33,10 +33,11 @@ final class FusionTests: XCTestCase {
 
     func testResultUsesLLMReasonsAndGrounds() {
         let request = RerankRequest(userID: 1, profile: UserProfile(userID: 1), candidates: candidates, limit: 3)
-        let ranking = LLMRanking(scores: [3: 1, 1: 0.5], reasons: [3: "because"], usage: nil, samples: 1)
+        let ranking = LLMRanking(scores: [3: 1, 1: 0.5], reasons: [3: "because it is tense"], usage: nil, samples: 1)
         let result = RankFusion.result(for: request, ranking: ranking, weight: 1)
         XCTAssertEqual(result.items.map(\.itemID), [3, 1, 2])
-        XCTAssertEqual(result.items[0].explanation, "because")
+        XCTAssertEqual(result.items[0].explanation, "because it is tense")
+        XCTAssertEqual(result.items.map(\.explanationSource), [.llm, .template, .template])
         XCTAssertEqual(result.source, .llm)
     }
 

@@ -1,8 +1,19 @@
 extension EvaluationReport {
-    /// NDCG@K per group: one row per group, one column per model.
-    func groupTable(_ groups: GroupBreakdown) -> String {
+    /// NDCG@K per group, then (when measured) novelty and popularity lift per group: one row per group, one
+    /// column per model.
+    func groupTables(_ groups: GroupBreakdown) -> [String] {
+        var tables = [groupTable(groups, title: "NDCG@\(k) per group") { $0.metrics.ndcg }]
+        if groups.rows.contains(where: { $0.quality != nil }) {
+            tables.append(groupTable(groups, title: "Intra-list diversity (genre) per group") { $0.quality?.diversity })
+            tables.append(groupTable(groups, title: "Novelty (mean self-information, bits) per group") { $0.quality?.novelty })
+            tables.append(groupTable(groups, title: "Popularity lift against the user's history per group") { $0.quality?.popularityLift })
+        }
+        return tables
+    }
+
+    private func groupTable(_ groups: GroupBreakdown, title: String, value: (GroupBreakdown.Row) -> Double?) -> String {
         let models = results.map(\.name)
-        var lines = ["NDCG@\(k) per group",
+        var lines = [title,
                      "",
                      "| Grouping | Group | Users | " + models.joined(separator: " | ") + " |",
                      "|---|---|---:|" + String(repeating: "---:|", count: models.count)]
@@ -17,7 +28,7 @@ extension EvaluationReport {
             let byModel = cells[grouping + "\u{1F}" + group]!
             let users = byModel.values.first?.users ?? 0
             lines.append("| \(grouping) | \(group) | \(users) | "
-                + models.map { byModel[$0].map { Self.format($0.metrics.ndcg) } ?? "–" }.joined(separator: " | ") + " |")
+                + models.map { byModel[$0].flatMap(value).map { Self.format($0) } ?? "–" }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }
@@ -35,15 +46,16 @@ extension EvaluationReport {
         return lines.joined(separator: "\n")
     }
 
-    /// `model,grouping,group,users,precision,recall,ndcg,hit_rate`, one line per model and group.
+    /// `model,grouping,group,users,precision,recall,ndcg,hit_rate,diversity,novelty,popularity_lift`, one line per model and group.
     public var groupCSV: String? {
         guard let groups else { return nil }
-        var lines = ["model,protocol,k,grouping,group,users,precision,recall,ndcg,hit_rate"]
+        var lines = ["model,protocol,k,grouping,group,users,precision,recall,ndcg,hit_rate,diversity,novelty,popularity_lift"]
         for row in groups.rows {
             let m = row.metrics
+            let q = [row.quality?.diversity, row.quality?.novelty, row.quality?.popularityLift].map { $0.map { Self.format($0, digits: 6) } ?? "" }
             lines.append([Self.csvField(row.model), protocolName, String(k), Self.csvField(row.grouping), Self.csvField(row.group),
                           String(row.users), Self.format(m.precision, digits: 6), Self.format(m.recall, digits: 6),
-                          Self.format(m.ndcg, digits: 6), Self.format(m.hitRate, digits: 6)].joined(separator: ","))
+                          Self.format(m.ndcg, digits: 6), Self.format(m.hitRate, digits: 6)].joined(separator: ",") + "," + q.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -23,6 +23,8 @@ public struct GroupBreakdown: Sendable {
         public var group: String
         public var users: Int
         public var metrics: RankingMetrics
+        /// Mean list quality of the group's users, when the evaluation measured it.
+        public var quality: ListQuality?
     }
 
     /// Best and worst group of one model under one grouping, by NDCG, among groups with enough users.
@@ -51,14 +53,14 @@ public struct GroupBreakdown: Sendable {
         gaps = []
         for result in results {
             for grouping in groupings {
-                var members = [String: [RankingMetrics]]()
+                var members = [String: [TopNEvaluator.UserResult]]()
                 for user in result.users {
                     guard let person = demographics[user.userID], let group = grouping.group(person) else { continue }
-                    members[group, default: []].append(user.metrics)
+                    members[group, default: []].append(user)
                 }
                 let groupRows = members.keys.sorted().map { group in
                     Row(model: result.name, grouping: grouping.name, group: group, users: members[group]!.count,
-                        metrics: .mean(members[group]!))
+                        metrics: .mean(members[group]!.map(\.metrics)), quality: ListQuality.mean(members[group]!.compactMap(\.quality)))
                 }
                 rows += groupRows
                 let compared = groupRows.filter { $0.users >= minimumGroupSize }

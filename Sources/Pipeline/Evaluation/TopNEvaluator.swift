@@ -7,19 +7,28 @@ public struct TopNEvaluator: OfflineEvaluator {
     public var k: Int
     /// Test ratings at or above this are relevant; `nil` makes every test item relevant (leave-one-out).
     public var relevanceThreshold: Float?
+    /// The catalogue: with it every list is also measured by `ListQuality` and the results carry the Gini of exposure.
+    public var items: [Item]?
+    /// Applied to each user's top `diversityPool` before taking the top K (nil: the model's order).
+    public var diversity: DiversityReranker?
+    public var diversityPool = 100
 
-    public init(k: Int = 10, relevanceThreshold: Float? = 4) {
+    public init(k: Int = 10, relevanceThreshold: Float? = 4, items: [Item]? = nil, diversity: DiversityReranker? = nil) {
         self.k = k
         self.relevanceThreshold = relevanceThreshold
+        self.items = items
+        self.diversity = diversity
     }
 
     public struct UserResult: Sendable {
         public var userID: Int
         public var metrics: RankingMetrics
+        public var quality: ListQuality?
 
-        public init(userID: Int, metrics: RankingMetrics) {
+        public init(userID: Int, metrics: RankingMetrics, quality: ListQuality? = nil) {
             self.userID = userID
             self.metrics = metrics
+            self.quality = quality
         }
     }
 
@@ -30,13 +39,20 @@ public struct TopNEvaluator: OfflineEvaluator {
         public var coverage: Double
         public var trainSeconds: Double
         public var users: [UserResult]
+        /// Mean list quality over users (nil without the catalogue).
+        public var quality: ListQuality?
+        /// Gini of how often each catalogue item appears in the top-K lists.
+        public var exposureGini: Double?
 
-        public init(name: String, metrics: RankingMetrics, coverage: Double, trainSeconds: Double, users: [UserResult]) {
+        public init(name: String, metrics: RankingMetrics, coverage: Double, trainSeconds: Double, users: [UserResult],
+                    exposureGini: Double? = nil) {
             self.name = name
             self.metrics = metrics
             self.coverage = coverage
             self.trainSeconds = trainSeconds
             self.users = users
+            quality = ListQuality.mean(users.compactMap(\.quality))
+            self.exposureGini = exposureGini
         }
     }
 
@@ -52,19 +68,38 @@ public struct TopNEvaluator: OfflineEvaluator {
 
     public func evaluate(name: String, model: any RecommenderModel, data: InteractionData, test: [Rating],
                          trainSeconds: Double) -> ModelResult {
+        let users = relevantItems(test: test, data: data).keys.sorted()
+        let reranker = diversity.flatMap { $0.isActive ? $0 : nil }
+        let top = Self.topItems(model: model, users: users, data: data, k: reranker == nil ? k : max(k, diversityPool))
+        let genres = items.map { Dictionary($0.map { ($0.id, GenreSet($0.genres)) }, uniquingKeysWith: { first, _ in first }) } ?? [:]
+        let lists = Dictionary(uniqueKeysWithValues: users.enumerated().map { slot, user in
+            var ranked = top.row(slot).map { ScoredItem(itemID: data.items.id(at: Int($0.index)), score: Double($0.score)) }
+            if let reranker {
+                ranked = reranker.rerank(ranked, limit: k, genres: { genres[$0] ?? GenreSet(bits: 0) },
+                                         popularity: { data.items.index(of: $0).map { Double(data.itemUsers[$0].count) } ?? 0 })
+            }
+            return (user, ranked.map(\.itemID))
+        })
+        return evaluate(name: name, data: data, test: test, trainSeconds: trainSeconds) { lists[$0] ?? [] }
+    }
+
+    /// Scores ready lists: `list(user)` is the ranked item ids for a dense user index (at most K are read).
+    public func evaluate(name: String, data: InteractionData, test: [Rating], trainSeconds: Double,
+                         list: (Int) -> [Int]) -> ModelResult {
         let relevant = relevantItems(test: test, data: data)
-        let users = relevant.keys.sorted()
-        let top = Self.topItems(model: model, users: users, data: data, k: k)
-        var recommended = Set<Int32>()
-        let results = users.enumerated().map { slot, user in
-            let row = top.row(slot)
-            row.forEach { recommended.insert($0.index) }
-            let ranked = row.map { data.items.id(at: Int($0.index)) }
-            return UserResult(userID: data.users.id(at: user), metrics: RankingMetrics(ranked: ranked, relevant: relevant[user]!, k: k))
+        let statistics = items.map { ItemStatistics(items: $0, data: data) }
+        var exposure = [Int: Int]()
+        let results = relevant.keys.sorted().map { user in
+            let ranked = Array(list(user).prefix(k))
+            ranked.forEach { exposure[$0, default: 0] += 1 }
+            let history = data.userItems[user].map { data.items.id(at: Int($0)) }
+            return UserResult(userID: data.users.id(at: user), metrics: RankingMetrics(ranked: ranked, relevant: relevant[user]!, k: k),
+                              quality: statistics?.quality(list: ranked, history: history))
         }
+        let catalogue = (0..<data.itemCount).map { exposure[data.items.id(at: $0)] ?? 0 }
         return ModelResult(name: name, metrics: .mean(results.map(\.metrics)),
-                           coverage: data.itemCount == 0 ? 0 : Double(recommended.count) / Double(data.itemCount),
-                           trainSeconds: trainSeconds, users: results)
+                           coverage: data.itemCount == 0 ? 0 : Double(exposure.count) / Double(data.itemCount),
+                           trainSeconds: trainSeconds, users: results, exposureGini: statistics == nil ? nil : Exposure.gini(catalogue))
     }
 
     /// Each user's top `k` items they have not interacted with, scored in blocks across both cores.

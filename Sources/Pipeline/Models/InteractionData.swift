@@ -1,8 +1,10 @@
 /// The user×item interaction matrix every model trains on, kept as adjacency lists in both directions so
 /// the stream worker can append to it and models can update only what a batch touched.
 ///
-/// Values are what the caller put in `Rating.value`: explicit ratings (1…5) for the explicit model, and for
-/// implicit models any stored pair counts as a positive (confidence may use the value).
+/// Values are what the caller put in `Rating.value` (for events: `EventWeights`), clipped to
+/// `EventWeights.modelRange`; non-finite values are dropped. Explicit ratings (1…5) for the explicit model, and
+/// for implicit models any stored pair counts as a positive (confidence may use the value). Several events of
+/// one pair combine by `accumulation`, never by arrival order.
 public struct InteractionData: Sendable {
     public private(set) var users: IDIndex
     public private(set) var items: IDIndex
@@ -13,12 +15,15 @@ public struct InteractionData: Sendable {
     public private(set) var itemUsers: [[Int32]]
     public private(set) var itemValues: [[Float]]
     public private(set) var interactionCount = 0
+    public let accumulation: InteractionAccumulation
 
     /// - Parameters:
     ///   - catalogue: item ids to index even without interactions (so they can be scored and recommended);
     ///     listed ids come first, in the given order.
     ///   - knownUsers: user ids to index even without interactions, first, in order.
-    public init(ratings: [Rating], catalogue: [Int] = [], knownUsers: [Int] = []) {
+    ///   - accumulation: how repeated (user, item) pairs combine.
+    public init(ratings: [Rating], catalogue: [Int] = [], knownUsers: [Int] = [], accumulation: InteractionAccumulation = .max) {
+        self.accumulation = accumulation
         users = IDIndex(ids: knownUsers)
         items = IDIndex(ids: catalogue)
         userItems = Array(repeating: [], count: users.count)
@@ -31,21 +36,25 @@ public struct InteractionData: Sendable {
     public var userCount: Int { users.count }
     public var itemCount: Int { items.count }
 
-    /// Appends interactions; a repeated (user, item) pair replaces the stored value.
+    /// Appends interactions; a repeated (user, item) pair combines with the stored value by `accumulation`.
     /// Returns what changed, for `RecommenderModel.update`.
     @discardableResult
     public mutating func add(_ ratings: [Rating]) -> TouchedSet {
         var touched = TouchedSet(previousUserCount: users.count, previousItemCount: items.count)
         var touchedUsers = Set<Int>(), touchedItems = Set<Int>()
         for rating in ratings {
+            // The last line of defence for the solvers (Cholesky, CG, SGD): nothing outside the documented range.
+            guard let value = EventWeights.clip(rating.value) else { continue }
             let user = ensureUser(rating.userID)
             let item = ensureItem(rating.itemID)
             if let position = userItems[user].firstIndex(of: Int32(item)) {
-                userValues[user][position] = rating.value
-                if let back = itemUsers[item].firstIndex(of: Int32(user)) { itemValues[item][back] = rating.value }
+                let combined = accumulation.combine(userValues[user][position], value)
+                guard combined != userValues[user][position] else { continue }
+                userValues[user][position] = combined
+                if let back = itemUsers[item].firstIndex(of: Int32(user)) { itemValues[item][back] = combined }
             } else {
-                userItems[user].append(Int32(item)); userValues[user].append(rating.value)
-                itemUsers[item].append(Int32(user)); itemValues[item].append(rating.value)
+                userItems[user].append(Int32(item)); userValues[user].append(value)
+                itemUsers[item].append(Int32(user)); itemValues[item].append(value)
                 interactionCount += 1
                 touched.newPairs.append(UserItemPair(user: user, item: item))
             }

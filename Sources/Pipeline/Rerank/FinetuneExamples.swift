@@ -119,15 +119,12 @@ public struct FinetuneExamples: Sendable {
         ratings.sorted { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : $0.itemID < $1.itemID }
     }
 
-    /// A profile from ratings alone (offline data has no other events), newest history first.
+    /// A profile from ratings alone (offline data has no other events), oldest first in `ratings`.
     public static func profile(userID: Int, ratings: [Rating], items: [Int: Item], demographics: UserDemographics?) -> UserProfile {
-        let values = ratings.map { Double($0.value) }
-        return UserProfile(
-            userID: userID, demographics: demographics, countsByType: ratings.isEmpty ? [:] : [.rating: ratings.count],
-            ratingCount: ratings.count, ratingSum: values.reduce(0, +), ratingSumOfSquares: values.reduce(0) { $0 + $1 * $1 },
-            firstSeen: ratings.first.map { Double($0.timestamp) }, lastSeen: ratings.last.map { Double($0.timestamp) },
-            recentHistory: ratings.reversed().prefix(50).map {
-                HistoryEntry(item: items[$0.itemID] ?? .stub(id: $0.itemID), type: .rating, value: Double($0.value), timestamp: Double($0.timestamp))
-            })
+        let events = ratings.reversed().map {
+            InteractionEvent(eventID: "", userID: userID, itemID: $0.itemID, type: .rating, value: Double($0.value), timestamp: Double($0.timestamp))
+        }
+        return UserProfile.aggregate(userID: userID, events: events, item: { items[$0] ?? .stub(id: $0) }, demographics: demographics,
+                                     historyLength: 50)
     }
 }

@@ -73,10 +73,11 @@ public enum RankFusion {
 
     /// The published ranking for `request`: fused order, the LLM's reasons where it gave one, templates
     /// elsewhere, grounded (so only candidates, each once, `limit` of them).
-    public static func result(for request: RerankRequest, ranking: LLMRanking, weight: Double) -> RerankResult {
+    public static func result(for request: RerankRequest, ranking: LLMRanking, weight: Double,
+                              gate: ExplanationGate = .init()) -> RerankResult {
         let ordered = fuse(request.candidates, llmScores: ranking.scores, weight: weight)
         let picks = ordered.map { Grounding.Pick(itemID: $0.item.id, reason: ranking.reasons[$0.item.id]) }
-        return RerankResult(items: Grounding.ground(picks, in: request), source: .llm, usage: ranking.usage)
+        return RerankResult(items: Grounding.ground(picks, in: request, gate: gate), source: .llm, usage: ranking.usage)
     }
 }
 

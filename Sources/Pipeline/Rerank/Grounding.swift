@@ -13,7 +13,8 @@ public enum Grounding {
         }
     }
 
-    public static func ground(_ picks: [Pick], in request: RerankRequest) -> [RankedItem] {
+    /// - Parameter gate: decides, per item, whether the LLM's reason is published or the template is.
+    public static func ground(_ picks: [Pick], in request: RerankRequest, gate: ExplanationGate = .init()) -> [RankedItem] {
         let byID = Dictionary(request.candidates.map { ($0.item.id, $0) }, uniquingKeysWith: { first, _ in first })
         var seen = Set<Int>()
         var ordered = [(Candidate, String?)]()
@@ -26,13 +27,13 @@ public enum Grounding {
             seen.insert(candidate.item.id)
             ordered.append((candidate, nil))
         }
-        let limited = ordered.prefix(request.limit)
+        let limited = Array(ordered.prefix(request.limit))
         let count = limited.count
-        return limited.enumerated().map { rank, entry in
-            let (candidate, reason) = entry
-            let explanation = reason.flatMap(cleanReason) ?? TemplateExplanation.text(for: candidate.item, profile: request.profile)
+        let explanations = gate.explanations(for: limited.map { (candidate: $0.0, reason: $0.1) }, request: request)
+        return zip(limited, explanations).enumerated().map { rank, entry in
             // Published scores fall with rank so SQL consumers can order by either column.
-            return RankedItem(itemID: candidate.item.id, score: Double(count - rank) / Double(count), explanation: explanation)
+            RankedItem(itemID: entry.0.0.item.id, score: Double(count - rank) / Double(count), explanation: entry.1.text,
+                       explanationSource: entry.1.source)
         }
     }
 
@@ -41,12 +42,5 @@ public enum Grounding {
         request.candidates.prefix(request.limit).map {
             RankedItem(itemID: $0.item.id, score: $0.score, explanation: TemplateExplanation.text(for: $0.item, profile: request.profile))
         }
-    }
-
-    static func cleanReason(_ reason: String) -> String? {
-        let collapsed = reason.split(whereSeparator: \.isNewline).joined(separator: " ")
-            .trimmingCharacters(in: .whitespaces)
-        guard collapsed.count >= 3 else { return nil }
-        return String(collapsed.prefix(280))
     }
 }

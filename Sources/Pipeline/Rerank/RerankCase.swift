@@ -19,16 +19,18 @@ public struct RerankCase: Sendable {
     /// - Parameters:
     ///   - train: the ratings `data` was built from (for the profiles and histories in the prompts).
     ///   - relevanceThreshold: held-out ratings at or above it are relevant; nil makes all relevant.
+    ///   - diversity: applied to each user's top 100 before the first `candidates` are shown, as production does.
     public static func sample(
         model: any RecommenderModel, data: InteractionData, train: [Rating], test: [Rating], items: [Item],
-        demographics: [UserDemographics], users: Int, seed: UInt64, candidates: Int, limit: Int, relevanceThreshold: Float? = 4
+        demographics: [UserDemographics], users: Int, seed: UInt64, candidates: Int, limit: Int, relevanceThreshold: Float? = 4,
+        diversity: DiversityReranker = DiversityReranker(lambda: 0)
     ) -> [RerankCase] {
         let relevant = TopNEvaluator(k: limit, relevanceThreshold: relevanceThreshold).relevantItems(test: test, data: data)
         var generator = SeededGenerator(seed: seed)
         let chosen = relevant.keys.sorted { data.users.id(at: $0) < data.users.id(at: $1) }
             .shuffled(using: &generator).prefix(max(0, users))
         let dense = Array(chosen)
-        let top = TopNEvaluator.topItems(model: model, users: dense, data: data, k: candidates)
+        let top = TopNEvaluator.topItems(model: model, users: dense, data: data, k: diversity.isActive ? max(candidates, 100) : candidates)
         let itemByID = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let demographicsByID = Dictionary(demographics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ratingsByUser = Dictionary(grouping: train, by: \.userID)
@@ -36,10 +38,10 @@ public struct RerankCase: Sendable {
             let userID = data.users.id(at: user)
             let history = FinetuneExamples.chronological(ratingsByUser[userID] ?? [])
             let profile = FinetuneExamples.profile(userID: userID, ratings: history, items: itemByID, demographics: demographicsByID[userID])
-            let shown = top.row(slot).map { entry -> Candidate in
-                let id = data.items.id(at: Int(entry.index))
-                return Candidate(item: itemByID[id] ?? .stub(id: id), score: Double(entry.score))
-            }
+            let scored = top.row(slot).map { ScoredItem(itemID: data.items.id(at: Int($0.index)), score: Double($0.score)) }
+            let listed = diversity.rerank(scored, limit: candidates, genres: { GenreSet(itemByID[$0]?.genres ?? []) },
+                                          popularity: { data.items.index(of: $0).map { Double(data.itemUsers[$0].count) } ?? 0 })
+            let shown = listed.map { Candidate(item: itemByID[$0.itemID] ?? .stub(id: $0.itemID), score: $0.score) }
             return RerankCase(request: RerankRequest(userID: userID, profile: profile, candidates: shown, limit: limit), relevant: relevant[user]!)
         }
     }

@@ -18,4 +18,20 @@ public enum RerankEvaluation {
             name: name, metrics: .mean(users.map(\.metrics)),
             coverage: catalogueSize == 0 ? 0 : Double(recommended.count) / Double(catalogueSize), trainSeconds: seconds, users: users)
     }
+
+    /// The share of published explanations that are the LLM's own reasons after `ExplanationGate`, over the users the
+    /// LLM ranked (the rest of their rows carry templates): the explanation-quality metric.
+    public static func reasonsKept(cases: [RerankCase], rankings: [Int: LLMRanking], weight: Double, k: Int,
+                                   gate: ExplanationGate) -> Double? {
+        var kept = 0, total = 0
+        for entry in cases {
+            guard let ranking = rankings[entry.request.userID] else { continue }
+            var request = entry.request
+            request.limit = k
+            let items = RankFusion.result(for: request, ranking: ranking, weight: weight, gate: gate).items
+            kept += items.filter { $0.explanationSource == .llm }.count
+            total += items.count
+        }
+        return total == 0 ? nil : Double(kept) / Double(total)
+    }
 }

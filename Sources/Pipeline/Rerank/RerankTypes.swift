@@ -43,11 +43,13 @@ public struct RankedItem: Sendable, Hashable {
     public var itemID: Int
     public var score: Double
     public var explanation: String
+    public var explanationSource: ExplanationSource
 
-    public init(itemID: Int, score: Double, explanation: String) {
+    public init(itemID: Int, score: Double, explanation: String, explanationSource: ExplanationSource = .template) {
         self.itemID = itemID
         self.score = score
         self.explanation = explanation
+        self.explanationSource = explanationSource
     }
 }
 

@@ -21,8 +21,9 @@ struct LLMRerankOptions: ParsableArguments {
     }
 
     /// The rows, or nil without `--rerank llm`.
+    /// - Parameter diversity: the candidates' diversity rerank (production's order: candidates, diversity, LLM).
     func rows(dataset: MovieLensDataset?, split: RatingSplit, data: InteractionData, k: Int, relevanceThreshold: Float?,
-              blend: CandidateBlend, hyperparameters: ModelHyperparameters) async throws -> LLMRerankRows? {
+              blend: CandidateBlend, hyperparameters: ModelHyperparameters, diversity: DiversityReranker) async throws -> LLMRerankRows? {
         guard rerank == .llm else { return nil }
         guard let dataset else { throw ValidationError("--rerank llm needs --movielens DIR: the prompts show titles and genres") }
         let config = try options.load(overrides: llm.overrides, publishing: false)
@@ -30,7 +31,8 @@ struct LLMRerankOptions: ParsableArguments {
         let model = try blend.fit(data: data, hyperparameters: hyperparameters)
         let cases = RerankCase.sample(
             model: model, data: data, train: split.train, test: split.test, items: dataset.items, demographics: dataset.users,
-            users: users, seed: sampleSeed, candidates: config.candidates.rerankPool, limit: k, relevanceThreshold: relevanceThreshold)
+            users: users, seed: sampleSeed, candidates: config.candidates.rerankPool, limit: k, relevanceThreshold: relevanceThreshold,
+            diversity: diversity)
         let start = ContinuousClock.now
         let outcome = try await LLMRerankPass(config: config).run(cases)
         let seconds = (ContinuousClock.now - start).seconds
@@ -40,7 +42,9 @@ struct LLMRerankOptions: ParsableArguments {
         let fused = RerankEvaluation.modelResult(
             name: "blend + LLM (w=\(weight), \(n) users)", cases: cases, rankings: outcome.rankings, weight: weight, k: k,
             catalogueSize: data.itemCount, seconds: seconds)
-        return LLMRerankRows(alone: alone, fused: fused, weight: weight, k: k, failures: outcome.failures.count)
+        let kept = RerankEvaluation.reasonsKept(cases: cases, rankings: outcome.rankings, weight: weight, k: k,
+                                                gate: ExplanationGate(reasonLimit: config.llm.reasonCharacters))
+        return LLMRerankRows(alone: alone, fused: fused, weight: weight, k: k, failures: outcome.failures.count, reasonsKept: kept)
     }
 }
 
@@ -51,18 +55,20 @@ struct LLMRerankRows {
     var weight: Double
     var k: Int
     var failures: Int
+    /// Share of the LLM-ranked rows whose explanation is the LLM's reason (the rest failed `ExplanationGate`).
+    var reasonsKept: Double?
 
     var results: [TopNEvaluator.ModelResult] { [alone, fused] }
 
     struct Summary: Codable {
-        var weight: Double, k: Int, users: Int, llmFailures: Int
+        var weight: Double, k: Int, users: Int, llmFailures: Int, llmReasonsKept: Double?
         var blendNdcg: SampleStatistics, llmNdcg: SampleStatistics, gainOverBlend: SampleStatistics
     }
 
     var summary: Summary {
         let base = alone.users.map(\.metrics.ndcg)
         let withLLM = fused.users.map(\.metrics.ndcg)
-        return Summary(weight: weight, k: k, users: base.count, llmFailures: failures, blendNdcg: SampleStatistics(base),
+        return Summary(weight: weight, k: k, users: base.count, llmFailures: failures, llmReasonsKept: reasonsKept, blendNdcg: SampleStatistics(base),
                        llmNdcg: SampleStatistics(withLLM), gainOverBlend: SampleStatistics(zip(withLLM, base).map { $0 - $1 }))
     }
 
@@ -78,6 +84,8 @@ struct LLMRerankRows {
             | \(alone.name) | \(f(s.blendNdcg.mean)) | \(f(s.blendNdcg.standardError)) | [\(f(s.blendNdcg.lower95)), \(f(s.blendNdcg.upper95))] |
             | \(fused.name) | \(f(s.llmNdcg.mean)) | \(f(s.llmNdcg.standardError)) | [\(f(s.llmNdcg.lower95)), \(f(s.llmNdcg.upper95))] |
             | paired gain (LLM − blend) | \(g(s.gainOverBlend.mean)) | \(f(s.gainOverBlend.standardError)) | [\(g(s.gainOverBlend.lower95)), \(g(s.gainOverBlend.upper95))] |
+
+            LLM reasons kept by the explanation gate: \(s.llmReasonsKept.map { String(format: "%.1f %%", $0 * 100) } ?? "–") of the LLM-ranked rows (the rest publish the template explanation)
             """
     }
 

@@ -25,7 +25,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     var k = 10
     @Option(help: "Seed of the per-user random split.")
     var seed: UInt64 = 42
-    @Option(help: "Comma-separated models: \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", ")), blend.")
+    @Option(help: "Comma-separated models: \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", ")), blend, cold-start (segment popularity, as a new user gets).")
     var models = "popularity,item-knn,svd,bpr,als,ease,blend"
     @Flag(help: "Evaluate on a validation split carved from the training ratings (per-user 80/20, seed 7) instead of the test ratings: for choosing hyper-parameters.")
     var validation = false
@@ -36,12 +36,28 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Write <prefix>.csv, <prefix>.json and (with u.user from --movielens) <prefix>-groups.csv.")
     var output = "results/evaluation"
     @OptionGroup var llmRerank: LLMRerankOptions
+    @OptionGroup var transactions: TransactionEvaluationOptions
+    @Option(help: "Diversity rerank strength λ (docs/diversity.md); a comma-separated list evaluates every model at each λ (the curve to choose λ on with --validation); --rerank llm uses the last.")
+    var diversity = "0"
+    @Option(help: "Weight of genre redundancy against novelty inside the diversity rerank.")
+    var diversityGenreWeight = DiversityReranker.defaultGenreWeight
 
     func validate() throws {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
         if train == nil && movielens == nil { throw ValidationError("pass --movielens DIR, or --train FILE --test FILE") }
         guard k > 0 else { throw ValidationError("--k must be positive") }
         if paperTable != nil && `protocol` != .paper { throw ValidationError("--paper-table goes with --protocol paper") }
+        let lambdas = try diversityLambdas()
+        if `protocol` == .paper && lambdas != [0] { throw ValidationError("--diversity needs a top-K protocol: full-catalog or leave-one-out") }
+    }
+
+    func diversityLambdas() throws -> [Double] {
+        try diversity.split(separator: ",").map { text in
+            guard let lambda = Double(text.trimmingCharacters(in: .whitespaces)), lambda >= 0, lambda.isFinite else {
+                throw ValidationError("--diversity takes non-negative numbers, e.g. 0.6 or 0,0.2,0.4,0.6")
+            }
+            return lambda
+        }
     }
 
     func run() async throws {
@@ -55,30 +71,60 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         if validation { split = .perUserRandom(split.train, seed: 7) }
         let catalogue = dataset?.items.map(\.id) ?? Array(Set((split.train + split.test).map(\.itemID))).sorted()
-        let data = InteractionData(ratings: split.train, catalogue: catalogue)
+        let variants = try transactions.variants(train: split.train, items: dataset?.items, catalogue: catalogue, seed: seed)
+        let data = variants[0].data
         // Leave-one-out counts the held-out item as relevant whatever its rating.
         let relevanceThreshold: Float? = `protocol` == .leaveOneOut ? nil : 4
-        let evaluator: any OfflineEvaluator = switch `protocol` {
-        case .fullCatalog, .leaveOneOut: TopNEvaluator(k: k, relevanceThreshold: relevanceThreshold)
-        case .paper: HeldOutRankingEvaluator(k: k, relevanceThreshold: relevanceThreshold ?? 4)
+        let evaluators: [(suffix: String, lambda: Double, evaluator: any OfflineEvaluator)] = switch `protocol` {
+        case .fullCatalog, .leaveOneOut: try diversityLambdas().map { lambda in
+            (lambda > 0 ? " div=\(lambda)" : "", lambda,
+             TopNEvaluator(k: k, relevanceThreshold: relevanceThreshold, items: dataset?.items,
+                          diversity: DiversityReranker(lambda: lambda, genreWeight: diversityGenreWeight)))
+        }
+        case .paper: [("", 0, HeldOutRankingEvaluator(k: k, relevanceThreshold: relevanceThreshold ?? 4))]
         }
         var hyperparameters = ModelHyperparameters()
         var blend = CandidateBlend.default
         for assignment in overrides where try !blend.set(assignment) { try hyperparameters.set(assignment) }
         var results = [TopNEvaluator.ModelResult]()
         for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
-            let result = try evaluator.evaluate(name: name, data: data, test: split.test) {
-                if name == "blend" { return try blend.fit(data: data, hyperparameters: hyperparameters) }
-                guard let kind = ModelKind(rawValue: name), kind != .content else {
-                    throw ValidationError("unknown model \(name): use \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or blend")
+            for variant in variants {
+                let data = variant.data
+                if name == ColdStartEvaluation.modelName {
+                    guard let dataset, `protocol` != .paper else {
+                        throw ValidationError("the cold-start row needs --movielens DIR (demographics) and a top-K protocol")
+                    }
+                    for (suffix, lambda, _) in evaluators {
+                        var result = try ColdStartEvaluation(data: data, dataset: dataset)
+                            .result(test: split.test, k: k, relevanceThreshold: relevanceThreshold, lambda: lambda)
+                        result.name += variant.suffix + suffix
+                        results.append(result)
+                    }
+                    continue
                 }
-                return try hyperparameters.fit(kind, data: data)
+                let start = ContinuousClock.now
+                let model: any RecommenderModel
+                if name == "blend" {
+                    model = try blend.fit(data: data, hyperparameters: hyperparameters)
+                } else {
+                    guard let kind = ModelKind(rawValue: name), kind != .content else {
+                        throw ValidationError("unknown model \(name): use \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or blend")
+                    }
+                    model = try hyperparameters.fit(kind, data: data)
+                }
+                let seconds = (ContinuousClock.now - start).seconds
+                for (suffix, _, evaluator) in evaluators {
+                    var result = evaluator.evaluate(name: name, model: model, data: data, test: split.test, trainSeconds: seconds)
+                    result.name += variant.suffix + suffix
+                    FileHandle.standardError.write(Data("\(result.name): NDCG@\(k) \(String(format: "%.4f", result.metrics.ndcg)) coverage \(String(format: "%.4f", result.coverage)) in \(String(format: "%.2f", result.trainSeconds)) s\n".utf8))
+                    results.append(result)
+                }
             }
-            FileHandle.standardError.write(Data("\(name): NDCG@\(k) \(String(format: "%.4f", result.metrics.ndcg)) in \(String(format: "%.2f", result.trainSeconds)) s\n".utf8))
-            results.append(result)
         }
         let llmRows = try await llmRerank.rows(dataset: dataset, split: split, data: data, k: k, relevanceThreshold: relevanceThreshold,
-                                               blend: blend, hyperparameters: hyperparameters)
+                                               blend: blend, hyperparameters: hyperparameters,
+                                               diversity: DiversityReranker(lambda: try diversityLambdas().last ?? 0,
+                                                                            genreWeight: diversityGenreWeight))
         results += llmRows?.results ?? []
         let groups = dataset.flatMap { $0.users.isEmpty ? nil : GroupBreakdown(results: results, users: $0.users) }
         var notes = [String]()

@@ -6,28 +6,29 @@ import Pipeline
 struct ProduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "produce",
-        abstract: "Publish MovieLens ratings as interaction events (contract v1), in timestamp order, keyed by user id.")
+        abstract: "Publish MovieLens ratings, or an event file, as interaction events (contract v1), in timestamp order, keyed by user id.")
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var kafka: KafkaOptions
-    @Option(help: "Folder in the GroupLens ml-100k layout.") var movielens: String
-    @Option(help: "Publish only the first N ratings (by timestamp).") var limit: Int?
+    @Option(help: "Folder in the GroupLens ml-100k layout.") var movielens: String?
+    @Option(help: "JSON-lines file of contract-v1 events, published in file order (e.g. from simulate --transactions).") var events: String?
+    @Option(help: "Publish only the first N events (by timestamp).") var limit: Int?
     @Option(help: "Publish at most this many events per second (default: as fast as possible).") var rate: Double?
 
+    func validate() throws {
+        guard (movielens == nil) != (events == nil) else { throw ValidationError("pass one of --movielens DIR or --events FILE") }
+    }
+
     func run() throws {
-        let ratings = try MovieLensDataset.loadRatings(path: (movielens as NSString).appendingPathComponent("u.data"))
-            .sorted { ($0.timestamp, $0.userID, $0.itemID) < ($1.timestamp, $1.userID, $1.itemID) }
-        let selected = limit.map { Array(ratings.prefix($0)) } ?? ratings
+        let all = try events.map(Self.readEvents) ?? Self.ratingEvents(movielens: movielens!)
+        let selected = limit.map { Array(all.prefix($0)) } ?? all
         let config = try options.load(overrides: kafka.overrides)
         let topic = config.kafka.eventsTopic
         let producer = try KafkaProducer(brokers: try config.kafka.requiredBrokers(), properties: config.kafka.properties)
         try producer.checkBrokersReachable()
         let started = ContinuousClock.now
-        for (index, rating) in selected.enumerated() {
-            let event = InteractionEvent(
-                eventID: "ml-\(rating.userID)-\(rating.itemID)-\(rating.timestamp)", userID: rating.userID, itemID: rating.itemID,
-                type: .rating, value: Double(rating.value), timestamp: Double(rating.timestamp))
-            try producer.send(topic: topic, key: Array(String(rating.userID).utf8), value: EventCodec.encode(event))
+        for (index, event) in selected.enumerated() {
+            try producer.send(topic: topic, key: Array(String(event.userID).utf8), value: EventCodec.encode(event))
             if let rate, rate > 0 {
                 let due = started + .seconds(Double(index + 1) / rate)
                 let wait = due - ContinuousClock.now
@@ -36,5 +37,23 @@ struct ProduceCommand: ParsableCommand {
         }
         try producer.flush()
         print("produced \(selected.count) events to \(topic)")
+    }
+
+    private static func ratingEvents(movielens: String) throws -> [InteractionEvent] {
+        let ratings = try MovieLensDataset.loadRatings(path: (movielens as NSString).appendingPathComponent("u.data"))
+        return SimulateTransactionOptions.merged(ratings: ratings, simulated: [])
+    }
+
+    /// Every line must be a valid event: a file that would dead-letter is refused before anything is sent.
+    private static func readEvents(path: String) throws -> [InteractionEvent] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read --events \(path): pass a JSON-lines file (recworker simulate --transactions writes one)")
+        }
+        return try data.split(separator: UInt8(ascii: "\n")).enumerated().map { number, line in
+            switch EventCodec.decode(Array(line)) {
+            case .success(let event): return event
+            case .failure(let rejection): throw ValidationError("\(path) line \(number + 1): \(rejection.reason)")
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ struct ShowCommand: ParsableCommand {
             print("user \(userID): \(rows.count) recommendations (run \(rows.first?.runID ?? 0))")
             for row in rows {
                 print("  \(row.rank). [\(row.source.rawValue)] \(row.title ?? "item \(row.itemID)") (item \(row.itemID), score \(String(format: "%.3f", row.score)))")
-                print("     \(row.explanation)")
+                print("     \(row.explanation) [\(row.explanationSource.rawValue) text]")
             }
         }
     }

@@ -28,6 +28,7 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order (stream.llm_max_calls).") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
     @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off) (stream.models).") var models: Toggle?
+    @Option(help: "Diversity rerank strength λ for every list, 0 = off (ranking.diversity; docs/diversity.md).") var diversity: Double?
     @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit, 0 never (stream.model_refit_growth).") var modelRefitGrowth: Double?
     @Option(help: "Publish each refreshed user's list to this Kafka topic, one message per user (kafka.output.topic, turns kafka.output.enabled on).") var outputTopic: String?
     @Option(help: "Port for /metrics and /healthz; 0 picks a free port, -1 disables (stream.metrics_port).") var metricsPort: Int?
@@ -52,7 +53,7 @@ struct StreamCommand: AsyncParsableCommand {
             ("stream.metrics_port", metricsPort.map(String.init)), ("stream.metrics_host", metricsHost),
             ("stream.event_max_future_seconds", eventMaxFutureSeconds.map { String($0) }),
             ("stream.event_earliest_timestamp", eventEarliestTimestamp.map { String($0) }),
-            ("stream.max_attempts", maxAttempts.map(String.init)), ("stream.ingest_workers", ingestWorkers.map(String.init)),
+            ("ranking.diversity", diversity.map { String($0) }), ("stream.max_attempts", maxAttempts.map(String.init)), ("stream.ingest_workers", ingestWorkers.map(String.init)),
         ]
         var values = Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
         values.merge(kafka.overrides) { _, flag in flag }
@@ -92,7 +93,9 @@ struct StreamCommand: AsyncParsableCommand {
             IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
         })
         let streamModels = config.stream.models
-            ? StreamModels(settings: .init(candidateCount: config.candidates.perUser, refitGrowth: config.stream.modelRefitGrowth), logger: logger)
+            ? StreamModels(settings: .init(candidateCount: config.candidates.perUser, refitGrowth: config.stream.modelRefitGrowth,
+                                           eventWeights: config.modelInputs.eventWeights, accumulation: config.modelInputs.accumulation,
+                                           diversity: config.modelInputs.diversity), logger: logger)
             : nil
         let output = try outputTopic.map {
             RefreshOutput(producer: try KafkaProducer(brokers: settings.brokers, properties: settings.kafkaProperties), topic: $0)

@@ -86,6 +86,7 @@ extension RecWorkerConfig {
         retention = Retention(
             interactionsDays: try reader.optionalInt("retention.interactions_days", in: 0...36_500),
             batchSize: try reader.int("retention.batch_size", default: 10_000, in: 100...1_000_000))
+        modelInputs = try ModelInputs(reader: &reader)
         // The LLM reorders the pool and the published rows are its top; without the LLM the pool plays no part.
         if publishing, llm.enabled, candidates.rerankPool < publication.rowsPerUser {
             throw ConfigError(key: "candidates.rerank_pool", message: "must be at least publication.rows_per_user (\(publication.rowsPerUser))",

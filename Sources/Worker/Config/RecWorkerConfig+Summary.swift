@@ -74,6 +74,7 @@ extension RecWorkerConfig {
             ("retention.interactions_days", retention.interactionsDays.map(String.init) ?? "0 (keep all)"),
             ("retention.batch_size", String(retention.batchSize)),
         ]
+        lines += modelInputs.summary
         return lines.map { "\($0.0) = \($0.1)" }
     }
 }

@@ -166,4 +166,6 @@ struct RecWorkerConfig: Sendable {
     var nightly: Nightly
     var publication: Publication
     var retention: Retention
+    /// Event weights, accumulation and diversity (RecWorkerConfig+ModelInputs.swift).
+    var modelInputs: ModelInputs
 }

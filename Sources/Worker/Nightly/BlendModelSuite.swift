@@ -1,4 +1,3 @@
-import LinearAlgebra
 import Pipeline
 import PostgresClient
 import Storage
@@ -9,6 +8,11 @@ import Storage
 struct BlendModelSuite: NightlyModelSuite {
     var blend: CandidateBlend = .default
     var hyperparameters = ModelHyperparameters()
+    /// The stream worker's weighting (`StreamModels.Settings`), so a nightly fit and a stream fit agree.
+    var eventWeights = EventWeights.default
+    var accumulation = InteractionAccumulation.max
+    /// λ of the diversity rerank every list gets (`ranking.diversity`).
+    var diversity = 0.0
     /// Where fitted models are saved; nil keeps them in memory only.
     var databaseURL: String?
     /// Stored model versions kept (the current one included); older ones are deleted after each save.
@@ -20,22 +24,23 @@ struct BlendModelSuite: NightlyModelSuite {
     func fit(_ snapshot: PublicationSnapshot, index: SnapshotIndex, seed: UInt64, runID: Int) async throws -> any CandidateSource {
         // Dense indices in id order, and interactions in the snapshot's fixed order, so a refit of the same
         // snapshot sees identical input.
-        let ratings = snapshot.interactions.map {
-            Rating(userID: $0.userID, itemID: $0.itemID, value: Float($0.value), timestamp: Int64($0.timestamp))
-        }
-        let data = InteractionData(ratings: ratings, catalogue: snapshot.items.keys.sorted(), knownUsers: snapshot.userIDs)
+        let ratings = snapshot.modelInputs(weights: eventWeights)
         // The run's seed replaces every stochastic model's own, so a run is reproducible from its row alone.
         var parameters = hyperparameters
         parameters.als.seed = seed
         parameters.bpr.seed = seed
         parameters.biasedMF.seed = seed
-        let model = try blend.fit(data: data, hyperparameters: parameters)
+        var models = try ModelSet.fit(ratings: ratings, items: snapshot.items.keys.sorted().map { snapshot.items[$0]! },
+                                      users: snapshot.demographics.keys.sorted().map { snapshot.demographics[$0]! },
+                                      blend: blend, hyperparameters: parameters, accumulation: accumulation)
+        models.settings.diversity = DiversityReranker(lambda: diversity)
+        let model = models.blend, data = models.data
         var versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "\($0.rawValue)-r\(runID)") })
         if let databaseURL {
             let version = try save(model, data: data, runID: runID, store: ModelStore(connection: try PostgresConnection(url: databaseURL)))
             versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "v\(version)") })
         }
-        return BlendCandidates(model: model, data: data, popularity: PopularityCandidates(snapshot: snapshot, index: index, runID: runID),
+        return BlendCandidates(models: models, popularity: PopularityCandidates(snapshot: snapshot, index: index, runID: runID),
                                version: "blend-r\(runID)", componentVersions: versions)
     }
 }
@@ -61,9 +66,10 @@ extension BlendModelSuite {
     }
 }
 
+/// The nightly side of `ModelSet.candidates(forUsers:)`, the candidate path the stream worker uses too.
 struct BlendCandidates: CandidateSource {
-    let model: BlendedModel
-    let data: InteractionData
+    let models: ModelSet
+    /// Only names the version of the popularity lists users without history get.
     let popularity: PopularityCandidates
     let version: String
     let componentVersions: [String: String]
@@ -73,21 +79,10 @@ struct BlendCandidates: CandidateSource {
     }
 
     func candidates(userIDs: [Int], limit: Int) -> [CandidateList] {
-        let known = userIDs.compactMap { id -> Int? in
-            guard let dense = data.users.index(of: id), !data.userItems[dense].isEmpty else { return nil }
-            return dense
+        var sized = models
+        sized.settings.limit = limit
+        return sized.candidates(forUsers: userIDs).map { list in
+            CandidateList(items: list.items, source: list.source, modelVersion: list.source == .model ? version : popularity.version)
         }
-        var scores = [Float]()
-        if !known.isEmpty { model.score(users: known, data: data, into: &scores) }
-        var lists = [Int: CandidateList]()
-        let columns = data.itemCount
-        for (slot, dense) in known.enumerated() {
-            var row = Array(scores[slot * columns ..< (slot + 1) * columns])
-            for item in data.userItems[dense] { row[Int(item)] = -.infinity }
-            let top = TopK.select(row, k: limit).filter { $0.score.isFinite }
-                .map { ScoredItem(itemID: data.items.id(at: Int($0.index)), score: Double($0.score)) }
-            lists[data.users.id(at: dense)] = CandidateList(items: top, source: .model, modelVersion: version)
-        }
-        return userIDs.map { lists[$0] ?? popularity.candidates(userID: $0, limit: limit) }
     }
 }

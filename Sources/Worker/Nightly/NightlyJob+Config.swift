@@ -7,7 +7,9 @@ extension NightlyJob {
     init(config: RecWorkerConfig, reranker: (any Reranker)?, progress: any NightlyProgressReporter, logger: Logger) throws {
         let databaseURL = try config.database.requiredURL()
         let models: any NightlyModelSuite = switch config.models.suite {
-        case .blend: BlendModelSuite(databaseURL: databaseURL, keepVersions: max(1, config.nightly.keepRuns))
+        case .blend: BlendModelSuite(eventWeights: config.modelInputs.eventWeights, accumulation: config.modelInputs.accumulation,
+                                     diversity: config.modelInputs.diversity,
+                                     databaseURL: databaseURL, keepVersions: max(1, config.nightly.keepRuns))
         case .popularity: PopularityModelSuite()
         }
         var announcer: RecommendationAnnouncer?

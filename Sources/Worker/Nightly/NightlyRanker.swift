@@ -2,8 +2,8 @@ import Logging
 import Pipeline
 import Storage
 
-/// Ranks one user: candidates from the fitted models, then the LLM's order when the user is in the LLM budget
-/// and the call succeeds, else the model's order (`Grounding.modelOrder`).
+/// Ranks one user: candidates from the fitted models, then `RankingPipeline` (the LLM's order when the user is in
+/// the LLM budget and the call succeeds, else the model's order).
 struct NightlyRanker: Sendable {
     struct Settings: Sendable {
         var candidatesPerUser: Int
@@ -28,23 +28,14 @@ struct NightlyRanker: Sendable {
         let pool = useLLM ? Array(list.items.prefix(settings.rerankPool)) : list.items
         let request = RerankRequest(
             userID: userID, profile: profile,
-            candidates: pool.map { Candidate(item: index.item($0.itemID), score: $0.score) }, limit: settings.rowsPerUser)
-        if useLLM, let reranker, !request.candidates.isEmpty {
-            do {
-                let result = try await reranker.rerank(request)
-                let usage = LLMUsage(requests: 1, tokens: result.usage?.totalTokens ?? 0)
-                return (UserRecommendations(userID: userID, source: result.source, modelVersion: list.modelVersion, items: result.items), usage)
-            } catch {
-                // One failed call must not fail the run: the user keeps the model's order.
-                logger.warning("LLM rerank failed; using the model's order", metadata: ["user_id": "\(userID)", "error": "\(error)"])
-                return (modelOrder(request, list), LLMUsage(requests: 1))
-            }
-        }
-        return (modelOrder(request, list), LLMUsage())
-    }
-
-    private func modelOrder(_ request: RerankRequest, _ list: CandidateList) -> UserRecommendations {
-        UserRecommendations(userID: request.userID, source: list.source, modelVersion: list.modelVersion,
-                            items: Grounding.modelOrder(request))
+            candidates: pool.map { Candidate(item: index.item($0.itemID), score: $0.score) }, limit: settings.rowsPerUser,
+            candidateSource: list.source)
+        let logger = self.logger
+        // One failed call must not fail the run: the user keeps the model's order.
+        let outcome = await RankingPipeline(reranker: reranker) { _, error in
+            logger.warning("LLM rerank failed; using the model's order", metadata: ["user_id": "\(userID)", "error": "\(error)"])
+        }.rank(request, useLLM: useLLM)
+        let usage = outcome.calledLLM ? LLMUsage(requests: 1, tokens: outcome.usage?.totalTokens ?? 0) : LLMUsage()
+        return (UserRecommendations(userID: userID, source: outcome.source, modelVersion: list.modelVersion, items: outcome.items), usage)
     }
 }

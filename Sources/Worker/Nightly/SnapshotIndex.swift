@@ -33,22 +33,8 @@ struct SnapshotIndex: Sendable {
 
     /// The same aggregates `ProfileStore` reads, computed from the snapshot so they match the training data.
     func profile(userID: Int, historyLength: Int) -> UserProfile {
-        var profile = UserProfile(userID: userID, demographics: snapshot.demographics[userID])
-        guard let range = ranges[userID] else { return profile }
-        let events = snapshot.interactions[range]
-        for event in events {
-            profile.countsByType[event.type, default: 0] += 1
-            if event.type == .rating {
-                profile.ratingCount += 1
-                profile.ratingSum += event.value
-                profile.ratingSumOfSquares += event.value * event.value
-            }
-            profile.firstSeen = min(profile.firstSeen ?? event.timestamp, event.timestamp)
-            profile.lastSeen = max(profile.lastSeen ?? event.timestamp, event.timestamp)
-        }
-        profile.recentHistory = events.prefix(historyLength).map {
-            HistoryEntry(item: item($0.itemID), type: $0.type, value: $0.value, timestamp: $0.timestamp)
-        }
-        return profile
+        let events = ranges[userID].map { snapshot.interactions[$0] } ?? []
+        return UserProfile.aggregate(userID: userID, events: events, item: item, demographics: snapshot.demographics[userID],
+                                     historyLength: historyLength)
     }
 }

@@ -1,4 +1,5 @@
 import Metrics
+import Pipeline
 
 /// Every metric the worker exports (names follow Prometheus conventions; served on /metrics).
 enum WorkerMetrics {
@@ -27,6 +28,12 @@ enum WorkerMetrics {
 
     static func rerankCalls(outcome: String) -> Counter {
         Counter(label: "recworker_rerank_calls_total", dimensions: [("outcome", outcome)])
+    }
+
+    /// Rows of LLM-reranked lists by where their explanation text came from: the share with `source="llm"` is
+    /// the share of LLM reasons the explanation gate kept.
+    static func explanations(source: ExplanationSource) -> Counter {
+        Counter(label: "recworker_llm_explanations_total", dimensions: [("source", source.rawValue)])
     }
 }
 

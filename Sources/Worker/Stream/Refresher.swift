@@ -19,6 +19,8 @@ actor Refresher {
     /// nil when models are off: candidates are global popularity.
     private var models: StreamModels?
     private let output: RefreshOutput?
+    /// The ranking path the nightly job and `evaluate --rerank llm` share.
+    private let rankingPipeline: RankingPipeline
 
     init(settings: RefreshSettings, connection: PostgresConnection, reranker: (any Reranker)?, models: StreamModels?,
          output: RefreshOutput?, logger: Logger) {
@@ -28,6 +30,9 @@ actor Refresher {
         self.models = models
         self.output = output
         self.logger = logger
+        rankingPipeline = RankingPipeline(reranker: reranker) { _, error in
+            logger.warning("rerank failed for a user, publishing the model order: \(error)")
+        }
     }
 
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
@@ -59,7 +64,8 @@ actor Refresher {
         for (claim, (scored, source)) in zip(claims, generated) {
             let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
             let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
-            let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount)
+            let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount,
+                                        candidateSource: source)
             let version = source == .model ? models?.version ?? settings.modelVersion : settings.modelVersion
             summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
             if reserveLLMCall(for: request) {
@@ -72,13 +78,17 @@ actor Refresher {
         // Users outside the LLM budget are published at once; reranked ones as each answer arrives. The
         // reranker's own gateway caps calls in flight, so the group can start them all.
         try publish(&publications, runID: runID, store: store)
-        if let reranker {
-            let logger = self.logger
+        if !llmRequests.isEmpty {
+            let pipeline = rankingPipeline
             try await withThrowingTaskGroup(of: UserRecommendations.self) { group in
                 for entry in llmRequests {
                     group.addTask {
-                        let (rows, source) = await Self.rerank(entry.request, with: reranker, fallbackSource: entry.source, logger: logger)
-                        return UserRecommendations(userID: entry.request.userID, source: source, modelVersion: entry.version, items: rows)
+                        let outcome = await pipeline.rank(entry.request, useLLM: true)
+                        WorkerMetrics.rerankCalls(outcome: outcome.source == .llm ? "ok" : "failed").increment()
+                        WorkerMetrics.explanations(source: .llm).increment(by: outcome.llmReasons)
+                        WorkerMetrics.explanations(source: .template).increment(by: outcome.items.count - outcome.llmReasons)
+                        return UserRecommendations(userID: entry.request.userID, source: outcome.source, modelVersion: entry.version,
+                                                   items: outcome.items)
                     }
                 }
                 for try await publication in group {
@@ -102,20 +112,6 @@ actor Refresher {
         guard reranker != nil, !request.candidates.isEmpty, llmCalls < settings.maxLLMCalls ?? .max else { return false }
         llmCalls += 1
         return true
-    }
-
-    private static func rerank(
-        _ request: RerankRequest, with reranker: any Reranker, fallbackSource: RecommendationSource, logger: Logger
-    ) async -> ([RankedItem], RecommendationSource) {
-        do {
-            let result = try await reranker.rerank(request)
-            WorkerMetrics.rerankCalls(outcome: "ok").increment()
-            return (result.items, result.source)
-        } catch {
-            WorkerMetrics.rerankCalls(outcome: "failed").increment()
-            logger.warning("rerank failed for a user, publishing the model order: \(error)")
-            return (Grounding.modelOrder(request), fallbackSource)
-        }
     }
 
     /// Replaces the users' rows in one transaction, then announces them on the output topic (when configured).

@@ -17,6 +17,10 @@ struct StreamModels {
         var refitGrowth: Double?
         var blend: CandidateBlend = .default
         var hyperparameters = ModelHyperparameters()
+        var eventWeights = EventWeights.default
+        var accumulation = InteractionAccumulation.max
+        /// λ of the diversity rerank (`ranking.diversity`; 0 off).
+        var diversity = 0.0
     }
 
     private let settings: Settings
@@ -48,7 +52,7 @@ struct StreamModels {
     /// Only database errors escape: a fit that fails keeps the last good models (or popularity before the first),
     /// is counted and logged once, and is tried again when the data has grown, so no refresh is held up by it.
     mutating func catchUp(_ connection: PostgresConnection) throws {
-        let feed = InteractionFeed(connection: connection)
+        let feed = InteractionFeed(connection: connection, weights: settings.eventWeights)
         guard let position else {
             try start(feed.readAll(), connection: connection)
             return
@@ -89,8 +93,9 @@ struct StreamModels {
         if let version = stored.map(\.version).max() {
             do {
                 var loaded = try ModelSet(snapshots: stored.map(\.snapshot), version: version, ratings: everything.ratings,
-                                          items: items, users: users, blend: settings.blend)
+                                          items: items, users: users, blend: settings.blend, accumulation: settings.accumulation)
                 loaded.settings.limit = settings.candidateCount
+                loaded.settings.diversity = DiversityReranker(lambda: settings.diversity)
                 models = loaded
                 base = "v\(version)"
                 updatesSinceBase = 0
@@ -110,8 +115,9 @@ struct StreamModels {
         let started = ContinuousClock.now
         do {
             var fitted = try ModelSet.fit(ratings: ratings, items: items, users: users, blend: settings.blend,
-                                          hyperparameters: settings.hyperparameters)
+                                          hyperparameters: settings.hyperparameters, accumulation: settings.accumulation)
             fitted.settings.limit = settings.candidateCount
+            fitted.settings.diversity = DiversityReranker(lambda: settings.diversity)
             models = fitted
             unfitted = []
             interactionsAtFit = fitted.data.interactionCount
@@ -131,7 +137,7 @@ struct StreamModels {
         }
     }
 
-    /// The current interaction matrix as ratings (for a refit: one per user-item pair, latest value).
+    /// The current interaction matrix as ratings (for a refit: one per user-item pair, already accumulated).
     private static func ratings(of data: InteractionData) -> [Rating] {
         var ratings = [Rating]()
         ratings.reserveCapacity(data.interactionCount)
