@@ -92,6 +92,23 @@ public struct ModelSet: Sendable {
         return (candidates(forUsers: [user])[0], .model)
     }
 
+    /// Top-N candidates for many users at once (the stream refresher's claim): the users with enough history are
+    /// scored together, one matrix product per block instead of one per user; the rest get segment popularity.
+    public func candidates(forUsers userIDs: [Int]) -> [Int: (items: [ScoredItem], source: RecommendationSource)] {
+        var result = [Int: (items: [ScoredItem], source: RecommendationSource)](minimumCapacity: userIDs.count)
+        var warm = [(id: Int, index: Int)]()
+        for userID in Set(userIDs) {
+            if let user = data.users.index(of: userID), data.userItems[user].count >= settings.minimumHistory {
+                warm.append((userID, user))
+            } else {
+                result[userID] = (segments.top(settings.limit, for: demographics[userID], excluding: []), .popular)
+            }
+        }
+        guard !warm.isEmpty else { return result }
+        for (user, items) in zip(warm, candidates(forUsers: warm.map(\.index))) { result[user.id] = (items, .model) }
+        return result
+    }
+
     /// Top-N candidates for every user with enough history, scored in blocks across both cores
     /// (the nightly job). Users below `minimumHistory` are left to `candidates(forUser:)`.
     public func candidatesForAllUsers() -> [Int: [ScoredItem]] {

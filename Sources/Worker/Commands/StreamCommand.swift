@@ -25,15 +25,16 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Candidates generated per user (default: 100).") var candidates: Int?
     @Option(help: "Recommendations published per user (default: 10).") var publish: Int?
     @Option(help: "Users claimed from the refresh queue at a time.") var refreshBatch = 200
-    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher.") var refreshLeaseSeconds = 30
+    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher (extended while it works).") var refreshLeaseSeconds = 30
+    @Option(help: "Attempts at refreshing a user whose refresh keeps failing before it is skipped until its next event.") var refreshMaxAttempts = 5
     @Option(help: "Rerank with the LLM at $LLM_BASE_URL: on or off (default: off, or llm.enabled from --config).") var llm: Toggle?
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order.") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
     @Option(help: "Candidates from the blended models kept current per batch (on), or global popularity only (off).") var models: Toggle = .on
     @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit (0 never).") var modelRefitGrowth = 1.0
     @Option(help: "Publish each refreshed user's list to this Kafka topic (one message per user, key = user id).") var outputTopic: String?
-    @Option(help: "Port for /metrics and /healthz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
-    @Option(help: "Address /metrics and /healthz listen on (0.0.0.0 for a scraper in another pod).") var metricsHost = "127.0.0.1"
+    @Option(help: "Port for /metrics, /livez and /readyz (0 picks a free port; -1 disables; default: 9464).") var metricsPort: Int?
+    @Option(help: "Address /metrics, /livez and /readyz listen on (0.0.0.0 for a scraper or a probe from outside the pod).") var metricsHost = "127.0.0.1"
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
 
     enum Toggle: String, ExpressibleByArgument, Sendable { case on, off }
@@ -66,7 +67,7 @@ struct StreamCommand: AsyncParsableCommand {
             candidateCount: candidateCount, publishedCount: publish ?? fileConfig?.publication.rowsPerUser ?? 10,
             usersPerClaim: refreshBatch, claimLease: .seconds(refreshLeaseSeconds),
             includeDemographics: fileConfig?.llm.includeDemographics ?? llmOptions.includeDemographics,
-            maxLLMCalls: llmMaxCalls, modelVersion: "popularity")
+            maxLLMCalls: llmMaxCalls, modelVersion: "popularity", maxAttempts: refreshMaxAttempts)
         let llmEnabled = llm.map { $0 == .on } ?? fileConfig?.llm.enabled ?? false
         let reranker: (any Reranker)? = if let fileConfig, llm == nil {
             try ConfiguredReranker.make(config: fileConfig, logger: logger)
@@ -75,7 +76,8 @@ struct StreamCommand: AsyncParsableCommand {
         }
         let metricsPort = metricsPort ?? fileConfig?.stream.metricsPort ?? 9464
         let outputTopic = outputTopic ?? fileConfig.flatMap { $0.kafka.output.enabled ? $0.kafka.output.topic : nil }
-        let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
+        let health = WorkerHealth()
+        let loop = IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger, health: health)
         let streamModels = models == .on
             ? StreamModels(settings: .init(candidateCount: candidateCount, refitGrowth: modelRefitGrowth > 0 ? modelRefitGrowth : nil), logger: logger)
             : nil
@@ -89,7 +91,7 @@ struct StreamCommand: AsyncParsableCommand {
         ]
         if metricsPort >= 0 {
             services.append(.init(service: MetricsServer(
-                host: metricsHost, port: metricsPort, registry: registry, health: { connection.isHealthy }, logger: logger)))
+                host: metricsHost, port: metricsPort, registry: registry, health: health, logger: logger)))
         }
         if let idle = settings.exitWhenIdle {
             services.append(.init(

@@ -21,13 +21,16 @@ final class IngestLoop: @unchecked Sendable {
     private let positions = PartitionPositions()
     private let lastActivity = ActivityClock()
     private let committed: CommitObserver?
+    let health: WorkerHealth
 
     /// Told about every batch right after its transaction commits, on the ingest thread (benchmarks measure
     /// throughput and freshness with it); keep it cheap, it delays the next poll.
     typealias CommitObserver = @Sendable (IngestBatch, IngestOutcome) -> Void
 
-    init(settings: StreamSettings, databaseURL: String, logger: Logger, committed: CommitObserver? = nil) {
+    init(settings: StreamSettings, databaseURL: String, logger: Logger, health: WorkerHealth = WorkerHealth(),
+         committed: CommitObserver? = nil) {
         self.settings = settings
+        self.health = health
         self.databaseURL = databaseURL
         self.logger = logger
         self.committed = committed
@@ -45,7 +48,9 @@ final class IngestLoop: @unchecked Sendable {
     func run() throws {
         var connection = try PostgresConnection(url: databaseURL)
         let offsetsConnection = try PostgresConnection(url: databaseURL)
+        health.databaseConnected(true)
         let positions = self.positions
+        let health = self.health
         let groupID = settings.groupID
         let topic = settings.topic
         let logger = self.logger
@@ -63,12 +68,14 @@ final class IngestLoop: @unchecked Sendable {
                     if let offset { starts[partition] = offset }
                 }
                 positions.assign(assigned)
+                health.assignmentChanged(to: positions.assigned.count)
                 activity.withLock { $0 = .now }
                 logger.info("assigned \(partitions.map(\.description).joined(separator: ", "))")
                 return starts
             },
             revoked: { partitions in
                 positions.revoke(partitions)
+                health.assignmentChanged(to: positions.assigned.count)
                 logger.info("revoked \(partitions.map(\.description).joined(separator: ", "))")
             })
         try consumer.checkBrokersReachable()
@@ -77,6 +84,7 @@ final class IngestLoop: @unchecked Sendable {
         logger.info("consuming \(topic) as group \(groupID) from \(settings.brokers)")
 
         while !stopRequested.load(ordering: .relaxed) {
+            health.ingestBeat()
             let messages = try collectBatch(consumer)
             guard !messages.isEmpty else { continue }
             lastActivity.withLock { $0 = .now }
@@ -141,12 +149,14 @@ final class IngestLoop: @unchecked Sendable {
     /// Pauses the assignment, keeps group membership alive, reconnects with backoff, then rewinds.
     private func waitForDatabase(after error: PostgresError, consumer: KafkaConsumer) throws -> PostgresConnection {
         WorkerMetrics.databaseOutages.increment()
+        health.databaseConnected(false)
         logger.error("database unavailable, pausing consumption: \(error)")
         consumer.pause(positions.assigned)
         var delay = Duration.milliseconds(200)
         while true {
             // Polling a paused assignment delivers nothing but serves heartbeats and rebalances.
             _ = try consumer.poll(maxMessages: 1, timeout: delay)
+            health.ingestBeat()
             // An outage is not idleness: the worker still has events to apply.
             lastActivity.withLock { $0 = .now }
             if stopRequested.load(ordering: .relaxed) { throw CancellationError() }
@@ -156,6 +166,7 @@ final class IngestLoop: @unchecked Sendable {
             }
             try rewind(consumer, connection: connection)
             consumer.resume(positions.assigned)
+            health.databaseConnected(true)
             lastActivity.withLock { $0 = .now }
             logger.info("database is back, resuming from the stored offsets")
             return connection
