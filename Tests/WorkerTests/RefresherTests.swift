@@ -55,7 +55,8 @@ final class RefresherTests: XCTestCase {
         XCTAssertGreaterThan(try leaseSecondsLeft(), 25, "the leases were pushed a whole lease ahead")
 
         reranker.open()
-        XCTAssertEqual(try await work.value, 3)
+        let handled = try await work.value
+        XCTAssertEqual(handled, 3)
         XCTAssertEqual(try published(), [1, 2, 3])
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_queue")[0].int("n"), 0)
     }
@@ -70,13 +71,17 @@ final class RefresherTests: XCTestCase {
             CREATE TRIGGER refuse_user_2 BEFORE INSERT ON recommendations FOR EACH ROW EXECUTE FUNCTION refuse_user_2();
             """)
         let refresher = refresher(lease: .seconds(30), maxAttempts: 2)
-        XCTAssertEqual(try await refresher.refreshNextUsers(), 3)
+        let first = try await refresher.refreshNextUsers()
+        XCTAssertEqual(first, 3)
         XCTAssertEqual(try published(), [1, 3], "the failing user's claim-mates are published")
-        XCTAssertEqual(try await refresher.refreshNextUsers(), 0, "the failing user waits for its retry time")
+        let second = try await refresher.refreshNextUsers()
+        XCTAssertEqual(second, 0, "the failing user waits for its retry time")
 
         try connection.execute("UPDATE refresh_queue SET claimed_until = now() - interval '1 second'")
-        XCTAssertEqual(try await refresher.refreshNextUsers(), 1)
-        XCTAssertEqual(try await refresher.pendingUsers(), 0, "given up after the last attempt")
+        let retried = try await refresher.refreshNextUsers()
+        XCTAssertEqual(retried, 1)
+        let pending = try await refresher.pendingUsers()
+        XCTAssertEqual(pending, 0, "given up after the last attempt")
         let failure = try connection.query("SELECT attempts, last_error, gave_up_at IS NOT NULL AS gave_up FROM refresh_failures WHERE user_id = 2")
         XCTAssertEqual(failure.first?["attempts"], "2")
         XCTAssertEqual(failure.first?["gave_up"], "t")
@@ -91,7 +96,8 @@ final class RefresherTests: XCTestCase {
             XCTFail("a failure of every user must reach the refresh loop")
         } catch {}
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_failures")[0].int("n"), 0)
-        XCTAssertEqual(try await refresher.pendingUsers(), 3)
+        let pending = try await refresher.pendingUsers()
+        XCTAssertEqual(pending, 3)
     }
 
     private func leaseSecondsLeft() throws -> Double {

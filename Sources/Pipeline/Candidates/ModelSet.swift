@@ -89,7 +89,7 @@ public struct ModelSet: Sendable {
         guard let user = data.users.index(of: userID), data.userItems[user].count >= settings.minimumHistory else {
             return (segments.top(settings.limit, for: demographics[userID], excluding: []), .popular)
         }
-        return (candidates(forUsers: [user])[0], .model)
+        return (candidates(forIndices: [user])[0], .model)
     }
 
     /// Top-N candidates for many users at once (the stream refresher's claim): the users with enough history are
@@ -105,7 +105,7 @@ public struct ModelSet: Sendable {
             }
         }
         guard !warm.isEmpty else { return result }
-        for (user, items) in zip(warm, candidates(forUsers: warm.map(\.index))) { result[user.id] = (items, .model) }
+        for (user, items) in zip(warm, candidates(forIndices: warm.map(\.index))) { result[user.id] = (items, .model) }
         return result
     }
 
@@ -113,11 +113,11 @@ public struct ModelSet: Sendable {
     /// (the nightly job). Users below `minimumHistory` are left to `candidates(forUser:)`.
     public func candidatesForAllUsers() -> [Int: [ScoredItem]] {
         let users = (0..<data.userCount).filter { data.userItems[$0].count >= settings.minimumHistory }
-        let lists = candidates(forUsers: users)
+        let lists = candidates(forIndices: users)
         return Dictionary(uniqueKeysWithValues: zip(users.map { data.users.id(at: $0) }, lists))
     }
 
-    private func candidates(forUsers users: [Int]) -> [[ScoredItem]] {
+    private func candidates(forIndices users: [Int]) -> [[ScoredItem]] {
         let cold = (0..<data.itemCount).filter { data.itemUsers[$0].count < settings.coldItemInteractions }
         let result = BlockedTopK.run(rows: users.count, columns: data.itemCount, k: settings.limit, blockRows: 512) { range, block in
             let blockUsers = Array(users[range])
