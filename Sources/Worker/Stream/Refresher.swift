@@ -23,9 +23,14 @@ final class Refresher: Sendable {
         var models: StreamModels?
     }
 
+    /// Told which users were just acknowledged: their rows cover every event committed before `claimedBefore`
+    /// (seconds since the epoch). Benchmarks measure freshness with it; keep it cheap.
+    typealias AcknowledgementObserver = @Sendable (_ userIDs: [Int], _ claimedBefore: Double) -> Void
+
     /// One claim's work between the blocking preparation and the acknowledgement.
     private struct Prepared: Sendable {
         var claims: [RefreshQueue.Claim]
+        var claimedBefore: Double
         var runID: Int
         var reranks: [(request: RerankRequest, source: RecommendationSource, version: String)]
         var summaries: [Int: String]
@@ -40,9 +45,11 @@ final class Refresher: Sendable {
     private let state: Mutex<State>
     /// Paces the lease extensions (tests pass a manual clock).
     private let clock: any Clock<Duration>
+    private let acknowledged: AcknowledgementObserver?
 
     init(settings: RefreshSettings, connection: PostgresConnection, reranker: (any Reranker)?, models: StreamModels?,
-         output: RefreshOutput?, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
+         output: RefreshOutput?, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+         acknowledged: AcknowledgementObserver? = nil) {
         self.settings = settings
         self.connection = connection
         queue = RefreshQueue(connection: connection, owner: Self.ownerName())
@@ -51,23 +58,25 @@ final class Refresher: Sendable {
         self.logger = logger
         state = Mutex(State(models: models))
         self.clock = clock
+        self.acknowledged = acknowledged
     }
 
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
     func refreshNextUsers() async throws -> Int {
-        let claims = try await BlockingWork.run { [self] in
+        let (claims, claimedBefore) = try await BlockingWork.run { [self] in
             // Ready before claiming: the first call loads or fits the models, which can outlast a lease.
             try catchUpModels()
+            let claimedBefore = Date().timeIntervalSince1970
             let claims = try queue.claim(limit: settings.usersPerClaim, lease: settings.claimLease, maxWait: settings.maxWait)
             // After the claim: every event that queued these users is committed, so the models see it.
             if !claims.isEmpty { try catchUpModels() }
-            return claims
+            return (claims, claimedBefore)
         }
         guard !claims.isEmpty else { return 0 }
         let started = ContinuousClock.now
         let leases = keepLeases(claims)
         defer { leases.cancel() }
-        try await refreshIsolatingFailures(claims)
+        try await refreshIsolatingFailures(claims, claimedBefore: claimedBefore)
         WorkerMetrics.usersRefreshed.increment(by: claims.count)
         WorkerMetrics.refreshLatency.recordInterval(since: started)
         return claims.count
@@ -88,16 +97,16 @@ final class Refresher: Sendable {
 
     /// Refreshes the claim as a whole; when that fails for a reason other than an outage, once more user by
     /// user, so one user's bad data holds up only that user.
-    private func refreshIsolatingFailures(_ claims: [RefreshQueue.Claim]) async throws {
+    private func refreshIsolatingFailures(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
         do {
-            try await refresh(claims)
+            try await refresh(claims, claimedBefore: claimedBefore)
         } catch let error where Self.mayBeTheUsers(error) {
             guard claims.count > 1 else { return try await recordFailure(claims[0], error) }
             logger.warning("refreshing \(claims.count) users failed, retrying them one at a time: \(error)")
             var failures = [(claim: RefreshQueue.Claim, error: any Error)]()
             for claim in claims {
                 do {
-                    try await refresh([claim])
+                    try await refresh([claim], claimedBefore: claimedBefore)
                 } catch let error where Self.mayBeTheUsers(error) {
                     failures.append((claim, error))
                 }
@@ -108,8 +117,8 @@ final class Refresher: Sendable {
         }
     }
 
-    private func refresh(_ claims: [RefreshQueue.Claim]) async throws {
-        let prepared = try await BlockingWork.run { [self] in try prepare(claims) }
+    private func refresh(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
+        let prepared = try await BlockingWork.run { [self] in try prepare(claims, claimedBefore: claimedBefore) }
         if let reranker, !prepared.reranks.isEmpty {
             let logger = self.logger
             try await withThrowingTaskGroup(of: UserRecommendations.self) { group in
@@ -130,7 +139,7 @@ final class Refresher: Sendable {
 
     /// Candidates for every claimed user, the users outside the LLM budget published at once, and the rerank
     /// requests for the others.
-    private func prepare(_ claims: [RefreshQueue.Claim]) throws -> Prepared {
+    private func prepare(_ claims: [RefreshQueue.Claim], claimedBefore: Double) throws -> Prepared {
         let userIDs = claims.map(\.userID)
         let profileStore = ProfileStore(connection: connection)
         let profiles = try profileStore.profiles(userIDs: userIDs)
@@ -145,7 +154,7 @@ final class Refresher: Sendable {
         }
         // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.items.map(\.itemID) })))
-        var prepared = Prepared(claims: claims, runID: runID, reranks: [], summaries: [:])
+        var prepared = Prepared(claims: claims, claimedBefore: claimedBefore, runID: runID, reranks: [], summaries: [:])
         var immediate = [UserRecommendations]()
         immediate.reserveCapacity(claims.count)
         for (claim, (scored, source)) in zip(claims, generated) {
@@ -171,6 +180,7 @@ final class Refresher: Sendable {
         try ProfileStore(connection: connection).storeSummaries(prepared.summaries)
         try output?.flush()
         try queue.acknowledge(prepared.claims)
+        acknowledged?(prepared.claims.map(\.userID), prepared.claimedBefore)
     }
 
     /// Counts an LLM call against this process's budget; false sends the user to the model's order.
