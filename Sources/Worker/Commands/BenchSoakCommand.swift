@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Logging
 import PostgresClient
 import ServiceLifecycle
@@ -42,6 +43,9 @@ struct BenchSoakCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "recworker.bench.soak")
+        // The refresher's products are small and frequent: OpenBLAS's idle threads spin (sched_yield) between
+        // them and took a fifth of the worker's CPU from ingestion on a 2-core host.
+        BLASBackend.setThreads(1)
         let environment = ProcessInfo.processInfo.environment
         guard let brokers = environment["KAFKA_BROKERS"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("KAFKA_BROKERS is not set: export KAFKA_BROKERS=host:port")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Logging
 import PostgresClient
 import ServiceLifecycle
@@ -57,6 +58,9 @@ struct BenchStreamCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "recworker.bench.stream")
+        // The refresher's products are small and frequent: OpenBLAS's idle threads spin (sched_yield) between
+        // them and took a fifth of the worker's CPU from ingestion on a 2-core host.
+        BLASBackend.setThreads(1)
         let environment = ProcessInfo.processInfo.environment
         guard let brokers = self.brokers ?? environment["KAFKA_BROKERS"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("KAFKA_BROKERS is not set: export KAFKA_BROKERS=host:port or pass --brokers")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import LinearAlgebra
 import Logging
 import Metrics
 import Pipeline
@@ -47,6 +48,9 @@ struct StreamCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "recworker.stream")
+        // The refresher's products are small and frequent: OpenBLAS's idle threads spin (sched_yield) between
+        // them and took a fifth of the worker's CPU from ingestion on a 2-core host.
+        BLASBackend.setThreads(1)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
