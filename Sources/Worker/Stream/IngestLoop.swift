@@ -21,7 +21,7 @@ final class IngestLoop: @unchecked Sendable {
     private let positions = PartitionPositions()
     private let lastActivity = ActivityClock()
     private let committed: CommitObserver?
-    let health: WorkerHealth
+    private let health: WorkerHealth
 
     /// Told about every batch right after its transaction commits, on the ingest thread (benchmarks measure
     /// throughput and freshness with it); keep it cheap, it delays the next poll.
