@@ -63,6 +63,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "TestSupport", "Storage", "PostgresClient", "Pipeline"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "KafkaClient", "PostgresClient", "Storage", "Pipeline", "TestSupport", "LinearAlgebra",
             .product(name: "Yams", package: "Yams"),

@@ -119,6 +119,23 @@ public final class KafkaConsumer: @unchecked Sendable {
             defer { rd_kafka_error_destroy(error) }
             throw KafkaError("seek failed: \(String(cString: rd_kafka_error_string(error)))")
         }
+        // The call succeeds as a whole even when single partitions fail; a partition left at its old position
+        // would skip or repeat offsets, so any per-partition error fails the seek.
+        let failed = Self.partitionErrors(of: list)
+        guard failed.isEmpty else {
+            throw KafkaError("seek failed for \(failed.map { "\($0.partition): \($0.reason)" }.joined(separator: ", ")); "
+                             + "the partitions keep their previous positions, rewind again before consuming them")
+        }
+    }
+
+    /// The partitions of a result list whose `err` is set, with librdkafka's reason.
+    static func partitionErrors(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [(partition: TopicPartition, reason: String)] {
+        (0..<Int(list.pointee.cnt)).compactMap { i in
+            let element = list.pointee.elems[i]
+            guard element.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+            return (TopicPartition(topic: String(cString: element.topic), partition: element.partition),
+                    String(cString: rd_kafka_err2str(element.err)))
+        }
     }
 
     /// Stops (or restarts) fetching for partitions while keeping group membership alive.

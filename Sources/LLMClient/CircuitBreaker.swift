@@ -4,16 +4,18 @@
 public actor CircuitBreaker {
     enum State: Sendable {
         case closed(failures: Int)
-        case open(until: ContinuousClock.Instant)
+        case open(until: Duration)
         case halfOpen
     }
 
     private let threshold: Int
     private let cooldown: Duration
-    private let clock = ContinuousClock()
+    private let clock: ElapsedClock
     private var state: State = .closed(failures: 0)
 
-    public init(threshold: Int, cooldown: Duration) {
+    /// - Parameter clock: where time comes from (tests pass a manual clock).
+    public init(threshold: Int, cooldown: Duration, clock: any Clock<Duration> = ContinuousClock()) {
+        self.clock = ElapsedClock(clock)
         self.threshold = max(1, threshold)
         self.cooldown = cooldown
     }

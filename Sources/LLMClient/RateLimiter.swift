@@ -11,18 +11,20 @@ public actor RateLimiter {
     }
 
     private let limits: LLMLimits
-    private let clock = ContinuousClock()
+    private let clock: ElapsedClock
     private var window: RollingWindow
     private var requestPacer: Pacer
     private var tokenPacer: Pacer
-    private var pausedUntil: ContinuousClock.Instant?
-    private var serverTokens: (remaining: Int, resetAt: ContinuousClock.Instant)?
+    private var pausedUntil: Duration?
+    private var serverTokens: (remaining: Int, resetAt: Duration)?
     private var inFlight = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextID: UInt64 = 0
 
-    public init(limits: LLMLimits) {
+    /// - Parameter clock: where time comes from (tests pass a manual clock).
+    public init(limits: LLMLimits, clock: any Clock<Duration> = ContinuousClock()) {
         self.limits = limits
+        self.clock = ElapsedClock(clock)
         window = RollingWindow(span: limits.window + limits.windowMargin, maxRequests: limits.requestsPerWindow, maxTokens: limits.tokensPerWindow)
         requestPacer = Pacer(limit: limits.requestsPerWindow, window: limits.window + limits.windowMargin, burstFraction: limits.burstFraction)
         tokenPacer = Pacer(limit: limits.tokensPerWindow, window: limits.window + limits.windowMargin, burstFraction: limits.burstFraction)
@@ -37,7 +39,7 @@ public actor RateLimiter {
                 let now = clock.now
                 let wait = delay(forTokens: estimatedTokens, now: now)
                 if wait <= .zero { break }
-                try await Task.sleep(for: wait)
+                try await clock.sleep(for: wait)
             }
         } catch {
             releaseSlot()
@@ -79,7 +81,7 @@ public actor RateLimiter {
         }
     }
 
-    private func delay(forTokens tokens: Int, now: ContinuousClock.Instant) -> Duration {
+    private func delay(forTokens tokens: Int, now: Duration) -> Duration {
         var wait = window.delay(forTokens: tokens, now: now)
         wait = max(wait, requestPacer.delay(cost: 1, now: now), tokenPacer.delay(cost: tokens, now: now))
         if let pausedUntil, pausedUntil > now { wait = max(wait, pausedUntil - now) }

@@ -2,10 +2,11 @@
 /// exactly one window after they were spent. A classic bucket of capacity L refilled at L per minute
 /// admits up to 2L in some 60-second window (a full bucket plus a minute of refill); this cannot, so
 /// no window ever holds more than the limit, which is how providers count.
+/// Times are durations since the limiter's clock origin (`ElapsedClock`).
 struct RollingWindow: Sendable {
     struct Entry: Sendable {
         var id: UInt64
-        var time: ContinuousClock.Instant
+        var time: Duration
         var tokens: Int
     }
 
@@ -22,7 +23,7 @@ struct RollingWindow: Sendable {
 
     /// How long until a request of `tokens` fits; zero when it fits now. A request larger than the
     /// whole token allowance waits for an empty window rather than forever.
-    mutating func delay(forTokens tokens: Int, now: ContinuousClock.Instant) -> Duration {
+    mutating func delay(forTokens tokens: Int, now: Duration) -> Duration {
         entries.removeAll { $0.time + span <= now }
         var wait = Duration.zero
         if entries.count >= maxRequests {
@@ -38,7 +39,7 @@ struct RollingWindow: Sendable {
         return wait
     }
 
-    mutating func record(id: UInt64, tokens: Int, at time: ContinuousClock.Instant) {
+    mutating func record(id: UInt64, tokens: Int, at time: Duration) {
         entries.append(Entry(id: id, time: time, tokens: tokens))
     }
 
@@ -53,19 +54,19 @@ struct RollingWindow: Sendable {
 struct Pacer: Sendable {
     let interval: Duration
     let tolerance: Duration
-    private var theoreticalArrival: ContinuousClock.Instant?
+    private var theoreticalArrival: Duration?
 
     init(limit: Int, window: Duration, burstFraction: Double) {
         interval = window / max(1, limit)
         tolerance = window * max(0, min(1, burstFraction))
     }
 
-    func delay(cost: Int, now: ContinuousClock.Instant) -> Duration {
+    func delay(cost: Int, now: Duration) -> Duration {
         guard let theoreticalArrival else { return .zero }
         return max(.zero, theoreticalArrival - tolerance - now)
     }
 
-    mutating func record(cost: Int, now: ContinuousClock.Instant) {
+    mutating func record(cost: Int, now: Duration) {
         let start = max(theoreticalArrival ?? now, now)
         theoreticalArrival = start + interval * cost
     }

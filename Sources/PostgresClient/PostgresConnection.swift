@@ -1,11 +1,16 @@
 import CLibpq
 import Foundation
+import Synchronization
 
-/// One libpq connection. Every call is serialised by a lock, so the connection may be shared between
-/// tasks, but libpq calls block the calling thread: give each concurrent workload its own connection.
-public final class PostgresConnection: @unchecked Sendable {
-    private let connection: OpaquePointer
-    private let lock = NSLock()
+/// One libpq connection. Calls are serialised, so the connection may be shared between tasks, and a
+/// transaction holds the connection for its whole span: no other caller's statement can land inside it.
+/// libpq calls block the calling thread: give each concurrent workload its own connection, and call it from
+/// a thread that may block (a dedicated thread or thread pool, not the cooperative pool).
+public final class PostgresConnection: Sendable {
+    private let handle: LibpqHandle
+    /// Set on the view a transaction's body receives: it runs under the lock the transaction already holds,
+    /// and refuses to run once the transaction has ended (a view kept past its body is a bug, not a connection).
+    private let transactionScope: TransactionScope?
     public let url: String
 
     /// Connects with a libpq connection string or `postgres://` URL.
@@ -19,19 +24,39 @@ public final class PostgresConnection: @unchecked Sendable {
             PQfinish(conn)
             throw PostgresError(kind: .connection, message: "cannot connect to PostgreSQL (\(Self.redacted(url))): \(message)")
         }
-        connection = conn
         // Notices (e.g. "relation already exists, skipping") are expected during migrations; keep them off stderr.
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        handle = LibpqHandle(conn)
+        transactionScope = nil
     }
 
-    deinit { PQfinish(connection) }
+    private init(view connection: PostgresConnection, scope: TransactionScope) {
+        handle = connection.handle
+        url = connection.url
+        transactionScope = scope
+    }
+
+    private var connection: OpaquePointer { handle.pointer }
+
+    /// Runs `body` with the connection to itself: under the lock, or directly inside the transaction that holds it.
+    private func exclusive<T>(_ body: () throws -> T) throws -> T {
+        if let transactionScope {
+            guard transactionScope.isOpen else {
+                throw PostgresError(kind: .protocolViolation, message: "a transaction's connection was used after the transaction ended; use the connection itself")
+            }
+            return try body()
+        }
+        var result: T?
+        try handle.lock.withLock { _ in result = try body() }
+        return result!
+    }
 
     /// False once the server has gone away; `reset()` reconnects.
-    public var isHealthy: Bool { lock.withLock { PQstatus(connection) == CONNECTION_OK } }
+    public var isHealthy: Bool { (try? exclusive { PQstatus(connection) == CONNECTION_OK }) ?? false }
 
     /// Re-establishes a broken connection with the original parameters.
     public func reset() throws {
-        try lock.withLock {
+        try exclusive {
             PQreset(connection)
             guard PQstatus(connection) == CONNECTION_OK else {
                 throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(connection)))
@@ -42,7 +67,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one parameterised statement and returns its rows (text format).
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> [PostgresRow] {
-        try lock.withLock {
+        try exclusive {
             let result = try run(sql, parameters)
             defer { PQclear(result) }
             return Self.rows(of: result)
@@ -52,7 +77,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one parameterised statement and returns the number of rows it affected.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int {
-        try lock.withLock {
+        try exclusive {
             let result = try run(sql, parameters)
             defer { PQclear(result) }
             return Int(String(cString: PQcmdTuples(result))) ?? 0
@@ -61,30 +86,38 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs a script of several statements without parameters (used for migrations).
     public func executeScript(_ sql: String) throws {
-        try lock.withLock {
+        try exclusive {
             guard let result = PQexec(connection, sql) else { throw connectionError() }
             defer { PQclear(result) }
             try check(result)
         }
     }
 
-    /// Runs `body` inside BEGIN/COMMIT; any thrown error rolls back and is rethrown.
+    /// Runs `body` inside BEGIN/COMMIT; any thrown error rolls back and is rethrown. The connection is held for
+    /// the whole transaction, so use the connection `body` receives (the outer one waits for the transaction).
+    /// Inside a transaction, a nested call runs `body` as part of the enclosing transaction.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try execute("BEGIN")
-        do {
-            let value = try body(self)
-            try execute("COMMIT")
-            return value
-        } catch {
-            if isHealthy { _ = try? execute("ROLLBACK") }
-            throw error
+        if transactionScope != nil { return try exclusive { try body(self) } }
+        return try exclusive {
+            let scope = TransactionScope()
+            defer { scope.close() }
+            let view = PostgresConnection(view: self, scope: scope)
+            try view.execute("BEGIN")
+            do {
+                let value = try body(view)
+                try view.execute("COMMIT")
+                return value
+            } catch {
+                if PQstatus(connection) == CONNECTION_OK { _ = try? view.execute("ROLLBACK") }
+                throw error
+            }
         }
     }
 
     /// Streams text-format COPY data (`COPY … FROM STDIN`), one already-escaped line per row.
     /// Use `PostgresCopy.line` to build the lines.
     public func copy(_ sql: String, lines: some Sequence<String>) throws {
-        try lock.withLock {
+        try exclusive {
             guard let start = PQexec(connection, sql) else { throw connectionError() }
             let status = PQresultStatus(start)
             if status != PGRES_COPY_IN {
@@ -95,33 +128,33 @@ public final class PostgresConnection: @unchecked Sendable {
             PQclear(start)
             var buffer = [UInt8]()
             buffer.reserveCapacity(1 << 16)
-            func flush() throws {
-                guard !buffer.isEmpty else { return }
+            // PQputCopyData fails once the server has ended the COPY (a bad row, a terminated backend) or the
+            // socket is gone: the server's own error, read after ending the COPY, says which.
+            func flush() -> Bool {
+                guard !buffer.isEmpty else { return true }
                 let sent = buffer.withUnsafeBufferPointer { raw in
                     raw.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
                 }
-                guard sent == 1 else { throw PostgresError(kind: .copy, message: String(cString: PQerrorMessage(connection))) }
                 buffer.removeAll(keepingCapacity: true)
+                return sent == 1
             }
-            var copyError: Error?
-            do {
-                for line in lines {
-                    buffer.append(contentsOf: line.utf8)
-                    buffer.append(UInt8(ascii: "\n"))
-                    if buffer.count >= 1 << 16 { try flush() }
-                }
-                try flush()
-            } catch {
-                copyError = error
+            var sent = true
+            for line in lines {
+                buffer.append(contentsOf: line.utf8)
+                buffer.append(UInt8(ascii: "\n"))
+                if buffer.count >= 1 << 16 { sent = flush(); if !sent { break } }
             }
-            let ended = copyError == nil ? PQputCopyEnd(connection, nil) : PQputCopyEnd(connection, "client aborted COPY")
-            guard ended == 1 else { throw PostgresError(kind: .copy, message: String(cString: PQerrorMessage(connection))) }
-            var firstFailure: Error? = copyError
+            if sent { sent = flush() }
+            let ended = PQputCopyEnd(connection, sent ? nil : "client could not send COPY data") == 1
+            var firstFailure: PostgresError?
             while let result = PQgetResult(connection) {
-                do { try check(result) } catch { firstFailure = firstFailure ?? error }
-                PQclear(result)
+                defer { PQclear(result) }
+                // Still in COPY IN: the end message never went out, so no further result will come.
+                if PQresultStatus(result) == PGRES_COPY_IN { break }
+                do { try check(result) } catch let error as PostgresError { firstFailure = firstFailure ?? error }
             }
             if let firstFailure { throw firstFailure }
+            if !sent || !ended { throw copyFailure() }
         }
     }
 
@@ -157,6 +190,12 @@ public final class PostgresConnection: @unchecked Sendable {
             let kind: PostgresError.Kind = PQstatus(connection) == CONNECTION_OK ? .query : .connection
             throw PostgresError(kind: kind, message: message, sqlState: state)
         }
+    }
+
+    /// A COPY whose data could not be sent and for which the server gave no reason: libpq reports that only when
+    /// the connection is unusable, so it is a connection failure (transient: the caller pauses and reconnects).
+    private func copyFailure() -> PostgresError {
+        PostgresError(kind: .connection, message: "connection lost during COPY: \(String(cString: PQerrorMessage(connection)))")
     }
 
     private func connectionError() -> PostgresError {
@@ -203,4 +242,22 @@ public final class PostgresConnection: @unchecked Sendable {
         let range = NSRange(connectionString.startIndex..., in: connectionString)
         return regex.stringByReplacingMatches(in: connectionString, range: range, withTemplate: "$1***")
     }
+}
+
+/// Owns the libpq handle for the connection and the views its transactions hand out.
+private final class LibpqHandle: @unchecked Sendable {
+    // @unchecked: the C handle is used only under `lock`, or by the transaction body that holds it.
+    let pointer: OpaquePointer
+    let lock = Mutex<Void>(())
+
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { PQfinish(pointer) }
+}
+
+/// Whether a transaction's view of the connection may still be used.
+private final class TransactionScope: Sendable {
+    private let open = Atomic<Bool>(true)
+    var isOpen: Bool { open.load(ordering: .acquiring) }
+    func close() { open.store(false, ordering: .releasing) }
 }

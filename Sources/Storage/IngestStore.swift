@@ -197,7 +197,7 @@ public struct IngestStore: Sendable {
         ), queued AS (
             INSERT INTO refresh_queue AS q (user_id)
             SELECT user_id FROM profiles ORDER BY user_id
-            ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1
+            ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1, touched_at = now()
             RETURNING user_id
         )
         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM profiles) AS users,

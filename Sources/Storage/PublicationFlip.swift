@@ -44,7 +44,7 @@ public struct PublicationFlip: Sendable {
                 INSERT INTO refresh_queue AS q (user_id)
                 SELECT p.user_id FROM user_profiles p, recommendation_runs r
                 WHERE r.run_id = $1 AND p.updated_at > r.snapshot_at - interval '1 minute'
-                ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1
+                ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1, touched_at = now()
                 """, [runID])
             return Outcome(previousRunID: previous, requeuedUsers: requeued)
         }

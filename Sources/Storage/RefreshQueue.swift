@@ -2,47 +2,137 @@ import PostgresClient
 
 /// Users whose recommendations are stale. The ingest transaction enqueues them; refreshers claim a lease,
 /// publish, then acknowledge, so a refresher that dies mid-way leaves its users to be claimed again.
+///
+/// Order: the longest-untouched user first (every touch re-stamps `touched_at`), except that a user who has
+/// waited `maxWait` since it was queued goes ahead of everyone still inside the bound, so a user touched all
+/// the time is never starved by quieter ones. Leases belong to `owner`: only it extends, acknowledges or
+/// releases them, so a refresher whose lease ran out can never release the replica that took the users over.
 public struct RefreshQueue: Sendable {
     public struct Claim: Sendable, Hashable {
         public let userID: Int
         /// How many batches had touched the user when claimed; acknowledging removes the entry only if unchanged.
         public let touches: Int
-        /// Seconds since the epoch when the entry was first queued (for freshness metrics).
+        /// Seconds since the epoch when the entry's oldest unhandled touch was queued (for freshness metrics).
         public let enqueuedAt: Double
+
+        public init(userID: Int, touches: Int, enqueuedAt: Double) {
+            self.userID = userID
+            self.touches = touches
+            self.enqueuedAt = enqueuedAt
+        }
+    }
+
+    /// What became of a user whose refresh failed on its own.
+    public enum FailureOutcome: Sendable, Equatable {
+        /// Left queued; it may be claimed again once the retry delay has passed.
+        case willRetry(attempts: Int)
+        /// Removed from the queue after its last allowed attempt (a later event queues it again).
+        case gaveUp(attempts: Int)
     }
 
     let connection: PostgresConnection
+    /// Names this refresher in `claimed_by` (unique per process, e.g. host, pid and a random suffix).
+    public let owner: String
 
-    public init(connection: PostgresConnection) { self.connection = connection }
-
-    public func claim(limit: Int, lease: Duration) throws -> [Claim] {
-        let rows = try connection.query("""
-            UPDATE refresh_queue q SET claimed_until = now() + make_interval(secs => $2)
-            WHERE q.user_id IN (
-                SELECT user_id FROM refresh_queue
-                WHERE claimed_until IS NULL OR claimed_until < now()
-                ORDER BY enqueued_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING q.user_id, q.touches, extract(epoch FROM q.enqueued_at) AS enqueued_at
-            """, [limit, Double(lease.components.seconds)])
-        return try rows.map { Claim(userID: try $0.int("user_id"), touches: try $0.int("touches"), enqueuedAt: try $0.double("enqueued_at")) }
+    public init(connection: PostgresConnection, owner: String) {
+        self.connection = connection
+        self.owner = owner
     }
 
-    /// Removes handled entries; an entry touched again since the claim stays queued (its lease is released).
+    /// Leases up to `limit` unclaimed users for `lease`. Concurrent refreshers skip each other's locked rows.
+    public func claim(limit: Int, lease: Duration, maxWait: Duration) throws -> [Claim] {
+        // Both branches walk an index; over-selecting twice the limit leaves room for rows another refresher
+        // is locking at this moment.
+        let rows = try connection.query("""
+            WITH candidates AS (
+                (SELECT user_id, enqueued_at + make_interval(secs => $4) AS due FROM refresh_queue
+                 WHERE (claimed_until IS NULL OR claimed_until < now()) AND enqueued_at <= now() - make_interval(secs => $4)
+                 ORDER BY enqueued_at LIMIT 2 * $1)
+                UNION ALL
+                (SELECT user_id, touched_at AS due FROM refresh_queue
+                 WHERE claimed_until IS NULL OR claimed_until < now()
+                 ORDER BY touched_at LIMIT 2 * $1)
+            ), ranked AS (
+                SELECT user_id, min(due) AS due FROM candidates GROUP BY user_id
+            ), locked AS (
+                SELECT q.user_id FROM refresh_queue q JOIN ranked r ON r.user_id = q.user_id
+                WHERE q.claimed_until IS NULL OR q.claimed_until < now()
+                ORDER BY r.due, q.user_id LIMIT $1
+                FOR UPDATE OF q SKIP LOCKED
+            )
+            UPDATE refresh_queue q SET claimed_until = now() + make_interval(secs => $2), claimed_by = $3, claimed_at = now()
+            FROM locked WHERE q.user_id = locked.user_id
+            RETURNING q.user_id, q.touches, extract(epoch FROM q.enqueued_at) AS enqueued_at
+            """, [limit, lease.postgresSeconds, owner, maxWait.postgresSeconds])
+        return try rows.map { Claim(userID: try $0.int("user_id"), touches: try $0.int("touches"), enqueuedAt: try $0.double("enqueued_at")) }
+            .sorted { $0.userID < $1.userID }
+    }
+
+    /// Pushes the lease of users this owner still holds `lease` into the future; returns those users (a user
+    /// whose lease already ran out and was claimed by another refresher is not among them).
+    @discardableResult
+    public func extend(_ claims: [Claim], lease: Duration) throws -> Set<Int> {
+        guard !claims.isEmpty else { return [] }
+        let rows = try connection.query("""
+            UPDATE refresh_queue SET claimed_until = now() + make_interval(secs => $3)
+            WHERE user_id = ANY($1::int[]) AND claimed_by = $2
+            RETURNING user_id
+            """, [claims.map(\.userID), owner, lease.postgresSeconds])
+        return Set(try rows.map { try $0.int("user_id") })
+    }
+
+    /// Removes handled entries this owner still holds and forgets their past failures; an entry touched again
+    /// since the claim stays queued as waiting since the claim (its lease is released).
     public func acknowledge(_ claims: [Claim]) throws {
         guard !claims.isEmpty else { return }
+        let userIDs = claims.map(\.userID)
         try connection.transaction { tx in
             // Locking in user-id order, as the ingest transaction's enqueue does, rules out deadlocks with it.
-            _ = try tx.query("SELECT 1 FROM refresh_queue WHERE user_id = ANY($1::int[]) ORDER BY user_id FOR UPDATE",
-                             [claims.map(\.userID)])
+            _ = try tx.query("SELECT 1 FROM refresh_queue WHERE user_id = ANY($1::int[]) ORDER BY user_id FOR UPDATE", [userIDs])
             try tx.execute("""
                 DELETE FROM refresh_queue q USING unnest($1::int[], $2::bigint[]) AS c(user_id, touches)
-                WHERE q.user_id = c.user_id AND q.touches = c.touches
-                """, [claims.map(\.userID), claims.map(\.touches)])
-            try tx.execute("UPDATE refresh_queue SET claimed_until = NULL WHERE user_id = ANY($1::int[])", [claims.map(\.userID)])
+                WHERE q.user_id = c.user_id AND q.touches = c.touches AND q.claimed_by = $3
+                """, [userIDs, claims.map(\.touches), owner])
+            try tx.execute("""
+                UPDATE refresh_queue SET enqueued_at = GREATEST(enqueued_at, claimed_at), claimed_until = NULL, claimed_by = NULL, claimed_at = NULL
+                WHERE user_id = ANY($1::int[]) AND claimed_by = $2
+                """, [userIDs, owner])
+            try tx.execute("DELETE FROM refresh_failures WHERE user_id = ANY($1::int[])", [userIDs])
+        }
+    }
+
+    /// Records that refreshing this user failed (`reason`), and either leaves it queued for another attempt
+    /// after `retryAfter` or, at `maxAttempts`, removes it from the queue so the others go on.
+    public func recordFailure(_ claim: Claim, reason: String, maxAttempts: Int, retryAfter: Duration) throws -> FailureOutcome {
+        try connection.transaction { tx in
+            let attempts = try tx.query("""
+                INSERT INTO refresh_failures AS f (user_id, attempts, last_error) VALUES ($1, 1, $2)
+                ON CONFLICT (user_id) DO UPDATE SET attempts = f.attempts + 1, last_error = EXCLUDED.last_error,
+                    last_failed_at = now(), gave_up_at = NULL
+                RETURNING attempts
+                """, [claim.userID, String(reason.prefix(1000))])[0].int("attempts")
+            if attempts >= maxAttempts {
+                try tx.execute("DELETE FROM refresh_queue WHERE user_id = $1 AND claimed_by = $2", [claim.userID, owner])
+                try tx.execute("UPDATE refresh_failures SET gave_up_at = now() WHERE user_id = $1", [claim.userID])
+                return .gaveUp(attempts: attempts)
+            }
+            // Keeping the lease until the retry time holds the user back without another column; nobody owns it.
+            try tx.execute("""
+                UPDATE refresh_queue SET claimed_until = now() + make_interval(secs => $3), claimed_by = NULL, claimed_at = NULL
+                WHERE user_id = $1 AND claimed_by = $2
+                """, [claim.userID, owner, retryAfter.postgresSeconds])
+            return .willRetry(attempts: attempts)
         }
     }
 
     public func pendingCount() throws -> Int {
         try connection.query("SELECT count(*) AS n FROM refresh_queue")[0].int("n")
+    }
+}
+
+extension Duration {
+    /// Whole and fractional seconds, for `make_interval(secs => …)`.
+    var postgresSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

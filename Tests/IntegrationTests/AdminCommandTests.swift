@@ -36,7 +36,7 @@ final class AdminCommandTests: XCTestCase {
         let cache = LLMCacheStore(connection: connection)
         try cache.put(key: "prompt-of-5", model: "m", content: "{}", usage: nil, ttlSeconds: 3600, userID: 5)
         try cache.put(key: "prompt-of-6", model: "m", content: "{}", usage: nil, ttlSeconds: 3600, userID: 6)
-        try RefreshQueue(connection: connection).enqueue(userID: 5)
+        try RefreshQueue.enqueue(userID: 5, on: connection)
         try connection.execute("""
             INSERT INTO dead_letters (user_id, topic, partition, kafka_offset, payload, payload_bytes, reason)
             VALUES (5, 't', 0, 1, 'x'::bytea, 1, 'test')

@@ -28,6 +28,15 @@ final class DeployManifestTests: XCTestCase {
         let deployment = try resource("Deployment", in: documents)
         XCTAssertGreaterThan(try XCTUnwrap((deployment["spec"] as? [String: Any])?["replicas"] as? Int), 0)
 
+        // Probes: liveness only restarts a stuck ingest loop; readiness follows assignment and the database.
+        let streamContainer = try XCTUnwrap(((((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"]
+            as? [String: Any])?["containers"] as? [[String: Any]])?.first)
+        func probePath(_ probe: String) -> String? {
+            ((streamContainer[probe] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String
+        }
+        XCTAssertEqual(probePath("livenessProbe"), "/livez")
+        XCTAssertEqual(probePath("readinessProbe"), "/readyz")
+
         let configMap = try resource("ConfigMap", in: documents)
         let configText = try XCTUnwrap((configMap["data"] as? [String: Any])?["recworker.yaml"] as? String)
         let secret = try resource("Secret", in: documents)
@@ -79,6 +88,11 @@ final class DeployManifestTests: XCTestCase {
             environment["LLM_API_KEY_FILE"] = key
             try assertConfigChecks(environment: environment, context: unit)
         }
+        let liveness = try String(contentsOf: folder.appendingPathComponent("recworker-stream-liveness.service"), encoding: .utf8)
+        XCTAssertTrue(liveness.contains("http://127.0.0.1:9464/livez"), "the check probes /livez on the default metrics port")
+        XCTAssertTrue(liveness.contains("systemctl restart recworker-stream.service"))
+        let livenessTimer = try String(contentsOf: folder.appendingPathComponent("recworker-stream-liveness.timer"), encoding: .utf8)
+        XCTAssertTrue(livenessTimer.contains("OnUnitActiveSec="))
         let nightly = try String(contentsOf: folder.appendingPathComponent("recworker-nightly.service"), encoding: .utf8)
         XCTAssertTrue(nightly.contains("SuccessExitStatus=75"), "a refused second run (exit 75) is not a failure")
     }

@@ -5,7 +5,8 @@ import FoundationNetworking
 import TestSupport
 import XCTest
 
-/// /metrics and /healthz while the worker runs; SIGTERM finishes the batch, leaves the group and exits 0.
+/// /metrics, /livez and /readyz while the worker runs (and while its database is away); SIGTERM finishes the
+/// batch, leaves the group and exits 0.
 final class StreamLifecycleTests: XCTestCase {
     private func get(_ url: String) throws -> (status: Int, body: String) {
         let semaphore = DispatchSemaphore(value: 0)
@@ -16,6 +17,41 @@ final class StreamLifecycleTests: XCTestCase {
         }.resume()
         _ = semaphore.wait(timeout: .now() + 10)
         return result
+    }
+
+    /// Waits (bounded) until `url` answers `status`.
+    private func waitForStatus(_ status: Int, at url: String, timeout: Duration = .seconds(60)) throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? get(url).status) == status { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
+    func testDatabaseOutageMakesTheWorkerUnreadyButKeepsItLive() throws {
+        let postgres = try TemporaryPostgres()
+        defer { postgres.destroy() }
+        let harness = try StreamTestHarness(topicPrefix: "probes")
+        defer { harness.tearDown() }
+        let port = try TestEnvironment.freePort()
+        let arguments = harness.streamArguments(idleExit: nil, databaseURL: postgres.url, extra: ["--batch-size", "100"])
+            .map { $0 == "--metrics-port=-1" ? "--metrics-port=\(port)" : $0 }
+        let worker = try harness.binary.start(arguments)
+        defer { worker.kill() }
+        let events = TestEvents.ratings(count: 400, idPrefix: "probe")
+        try harness.publish(Array(events[..<200]))
+        XCTAssertTrue(try waitForStatus(200, at: "http://127.0.0.1:\(port)/readyz"), "ready once assigned and connected")
+
+        try postgres.stop()
+        try harness.publish(Array(events[200...]))  // the next batch finds the database gone
+        XCTAssertTrue(try waitForStatus(503, at: "http://127.0.0.1:\(port)/readyz"), "not ready while the database is away")
+        XCTAssertEqual(try get("http://127.0.0.1:\(port)/livez").status, 200, "the outage is ridden out: no restart")
+        XCTAssertTrue(worker.process.isRunning)
+
+        try postgres.start()
+        XCTAssertTrue(try waitForStatus(200, at: "http://127.0.0.1:\(port)/readyz"), "ready again once the database is back")
+        XCTAssertEqual(try get("http://127.0.0.1:\(port)/livez").status, 200)
     }
 
     func testMetricsHealthAndGracefulShutdown() throws {
@@ -38,7 +74,8 @@ final class StreamLifecycleTests: XCTestCase {
         XCTAssertTrue(metrics.contains("recworker_events_consumed_total 500"), metrics)
         XCTAssertTrue(metrics.contains("recworker_batches_total"), metrics)
         XCTAssertTrue(metrics.contains("recworker_batch_seconds"), metrics)
-        XCTAssertEqual(try get("http://127.0.0.1:\(port)/healthz").status, 200)
+        XCTAssertEqual(try get("http://127.0.0.1:\(port)/livez").status, 200)
+        XCTAssertEqual(try get("http://127.0.0.1:\(port)/readyz").status, 200)
 
         worker.terminate()
         let output = worker.finish()

@@ -64,13 +64,21 @@ public struct EASEModel: RecommenderModel {
 
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
         let n = weights.rows
-        if users.count < 8 {
-            // A few users: summing their history's rows is cheaper than a dense product.
+        // Summing each user's history rows costs (history entries × n) multiply-adds; the dense product costs
+        // (users × n × n) but BLAS runs several times faster per operation. Short histories against a large
+        // catalogue (the stream refresher's claims) are far cheaper summed; long ones go to BLAS.
+        let historyEntries = users.reduce(0) { $0 + data.userItems[$1].count }
+        if users.count < 8 || historyEntries * 8 < users.count * n {
             scores = [Float](repeating: 0, count: users.count * data.itemCount)
-            for (slot, user) in users.enumerated() {
-                for (item, value) in zip(data.userItems[user], data.userValues[user]) where Int(item) < n {
-                    let entry = configuration.entry(value)
-                    for column in 0..<n { scores[slot * data.itemCount + column] += entry * weights[Int(item), column] }
+            let columns = data.itemCount
+            weights.storage.withUnsafeBufferPointer { rows in
+                scores.withUnsafeMutableBufferPointer { output in
+                    for (slot, user) in users.enumerated() {
+                        for (item, value) in zip(data.userItems[user], data.userValues[user]) where Int(item) < n {
+                            VectorKernels.axpy(configuration.entry(value), rows.baseAddress! + Int(item) * n,
+                                               output.baseAddress! + slot * columns, n)
+                        }
+                    }
                 }
             }
             return

@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks printing JSON lines (release builds only give meaningful numbers).",
-        subcommands: [BenchTrainCommand.self, BenchCandidatesCommand.self, BenchRerankCommand.self, BenchNightlyCommand.self, BenchStreamCommand.self]
+        subcommands: [BenchTrainCommand.self, BenchCandidatesCommand.self, BenchRerankCommand.self, BenchNightlyCommand.self, BenchStreamCommand.self, BenchSoakCommand.self]
     )
 }

@@ -52,12 +52,16 @@ struct LLMOptions: ParsableArguments {
     }
 }
 
+/// libpq blocks: the cache's queries run on `BlockingWork`'s threads, never on the cooperative pool.
 extension LLMCacheStore: ResponseCache {
     public func cachedCompletion(forKey key: String) async throws -> CachedCompletion? {
-        try entry(forKey: key).map { CachedCompletion(content: $0.content, usage: $0.usage) }
+        try await BlockingWork.run { try entry(forKey: key).map { CachedCompletion(content: $0.content, usage: $0.usage) } }
     }
 
     public func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration, userID: Int) async throws {
-        try put(key: key, model: model, content: completion.content, usage: completion.usage, ttlSeconds: Double(ttl.components.seconds), userID: userID)
+        try await BlockingWork.run {
+            try put(key: key, model: model, content: completion.content, usage: completion.usage,
+                    ttlSeconds: Double(ttl.components.seconds), userID: userID)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import LinearAlgebra
 import Logging
 import Metrics
 import Pipeline
@@ -23,7 +24,8 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Candidates generated per user (candidates.per_user).") var candidates: Int?
     @Option(help: "Recommendations published per user (publication.rows_per_user).") var publish: Int?
     @Option(help: "Users claimed from the refresh queue at a time (stream.refresh_batch).") var refreshBatch: Int?
-    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher (stream.refresh_lease_seconds).") var refreshLeaseSeconds: Int?
+    @Option(help: "Seconds a claimed user stays reserved for this worker's refresher (stream.refresh_lease_seconds; extended while it works).") var refreshLeaseSeconds: Int?
+    @Option(help: "Attempts at refreshing a user whose refresh keeps failing before it is skipped until its next event (stream.refresh_max_attempts).") var refreshMaxAttempts: Int?
     @Option(help: "Rerank with the LLM: on or off (llm.enabled).") var llm: Toggle?
     @Option(help: "Most LLM reranks this process makes; the rest publish the model's order (stream.llm_max_calls).") var llmMaxCalls: Int?
     @OptionGroup var llmOptions: LLMOptions
@@ -31,8 +33,8 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Diversity rerank strength λ for every list, 0 = off (ranking.diversity; docs/diversity.md).") var diversity: Double?
     @Option(help: "Refit the models from scratch once interactions grew by this fraction since the last fit, 0 never (stream.model_refit_growth).") var modelRefitGrowth: Double?
     @Option(help: "Publish each refreshed user's list to this Kafka topic, one message per user (kafka.output.topic, turns kafka.output.enabled on).") var outputTopic: String?
-    @Option(help: "Port for /metrics and /healthz; 0 picks a free port, -1 disables (stream.metrics_port).") var metricsPort: Int?
-    @Option(help: "Address /metrics and /healthz listen on, 0.0.0.0 for a scraper in another pod (stream.metrics_host).") var metricsHost: String?
+    @Option(help: "Port for /metrics, /livez and /readyz; 0 picks a free port, -1 disables (stream.metrics_port).") var metricsPort: Int?
+    @Option(help: "Address /metrics, /livez and /readyz listen on, 0.0.0.0 for a scraper in another pod (stream.metrics_host).") var metricsHost: String?
     @Option(help: "Exit after this many seconds with nothing consumed and nothing left to refresh.") var exitWhenIdle: Double?
     @Option(help: "Events timed more than this many seconds ahead of the worker's clock are dead-lettered (stream.event_max_future_seconds).") var eventMaxFutureSeconds: Double?
     @Option(help: "Events timed before this epoch second are dead-lettered (stream.event_earliest_timestamp).") var eventEarliestTimestamp: Double?
@@ -47,6 +49,7 @@ struct StreamCommand: AsyncParsableCommand {
             ("kafka.group", group), ("stream.batch_size", batchSize.map(String.init)), ("stream.max_wait_ms", batchWaitMs.map(String.init)),
             ("candidates.per_user", candidates.map(String.init)), ("publication.rows_per_user", publish.map(String.init)),
             ("stream.refresh_batch", refreshBatch.map(String.init)), ("stream.refresh_lease_seconds", refreshLeaseSeconds.map(String.init)),
+            ("stream.refresh_max_attempts", refreshMaxAttempts.map(String.init)),
             ("llm.enabled", llm.map { String($0 == .on) }), ("stream.llm_max_calls", llmMaxCalls.map(String.init)),
             ("stream.models", models.map { String($0 == .on) }), ("stream.model_refit_growth", modelRefitGrowth.map { String($0) }),
             ("kafka.output.topic", outputTopic), ("kafka.output.enabled", outputTopic.map { _ in "true" }),
@@ -69,6 +72,9 @@ struct StreamCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "recworker.stream")
+        // The refresher's products are small and frequent: OpenBLAS's idle threads spin (sched_yield) between
+        // them and took a fifth of the worker's CPU from ingestion on a 2-core host.
+        BLASBackend.setThreads(1)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
@@ -84,13 +90,15 @@ struct StreamCommand: AsyncParsableCommand {
         let refreshSettings = RefreshSettings(
             candidateCount: config.candidates.perUser, publishedCount: config.publication.rowsPerUser,
             usersPerClaim: config.stream.refreshBatch, claimLease: .seconds(config.stream.refreshLeaseSeconds),
-            includeDemographics: config.llm.includeDemographics, maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity")
+            includeDemographics: config.llm.includeDemographics, maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity",
+            maxAttempts: config.stream.refreshMaxAttempts)
         let reranker = try ConfiguredReranker.makeIfEnabled(config: config, logger: logger)
         let metricsPort = config.stream.metricsPort
         let metricsHost = config.stream.metricsHost
         let outputTopic = config.kafka.output.enabled ? config.kafka.output.topic : nil
+        let health = WorkerHealth()
         let loops = IngestLoops(loops: (0..<settings.ingestWorkers).map { _ in
-            IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger)
+            IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger, health: health)
         })
         let streamModels = config.stream.models
             ? StreamModels(settings: .init(candidateCount: config.candidates.perUser, refitGrowth: config.stream.modelRefitGrowth,
@@ -109,7 +117,7 @@ struct StreamCommand: AsyncParsableCommand {
         services.append(.init(service: RefreshService(refresher: refresher, logger: logger)))
         if metricsPort >= 0 {
             services.append(.init(service: MetricsServer(
-                host: metricsHost, port: metricsPort, registry: registry, health: { connection.isHealthy }, logger: logger)))
+                host: metricsHost, port: metricsPort, registry: registry, health: health, logger: logger)))
         }
         if let idle = settings.exitWhenIdle {
             services.append(.init(

@@ -47,7 +47,7 @@ struct UserCommand: ParsableCommand {
         @Option(help: "The user id.") var user: Int
 
         func run() throws {
-            try RefreshQueue(connection: try options.connect()).enqueue(userID: user)
+            try RefreshQueue.enqueue(userID: user, on: try options.connect())
             print("queued user \(user) for refresh; a running `recworker stream` picks it up within its next refresh round")
         }
     }

@@ -54,7 +54,8 @@ extension RecWorkerConfig {
             eventEarliestTimestamp: try reader.double("stream.event_earliest_timestamp", default: 0, in: 0...4_102_444_800),
             eventMaxFutureSeconds: try reader.double("stream.event_max_future_seconds", default: 86_400, in: 0...31_622_400),
             maxAttempts: try reader.int("stream.max_attempts", default: 3, in: 1...1_000),
-            ingestWorkers: try reader.int("stream.ingest_workers", default: 1, in: 1...64))
+            ingestWorkers: try reader.int("stream.ingest_workers", default: 1, in: 1...64),
+            refreshMaxAttempts: try reader.int("stream.refresh_max_attempts", default: 5, in: 1...1_000))
 
         let suiteName = reader.string("models.suite", default: Models.Suite.blend.rawValue)
         guard let suite = Models.Suite(rawValue: suiteName) else {

@@ -69,6 +69,8 @@ struct RecWorkerConfig: Sendable {
         var maxAttempts: Int
         /// Ingest loops (consumer-group members with their own connections) per process.
         var ingestWorkers: Int
+        /// Tries at refreshing a user whose refresh keeps failing before it is skipped until its next event.
+        var refreshMaxAttempts: Int
     }
 
     struct Models: Sendable {

@@ -5,13 +5,14 @@ import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
-/// Serves `/metrics` (Prometheus text format) and `/healthz` on a small NIO HTTP/1 server.
-/// A whole web framework would be the heavier choice for two read-only routes.
+/// Serves `/metrics` (Prometheus text format), `/livez` and `/readyz` on a small NIO HTTP/1 server.
+/// A whole web framework would be the heavier choice for three read-only routes. The probes read
+/// `WorkerHealth`'s cached flags, so an event loop never waits on the database.
 struct MetricsServer: Service {
     let host: String
     let port: Int
     let registry: PrometheusCollectorRegistry
-    let health: @Sendable () -> Bool
+    let health: WorkerHealth
     let logger: Logger
 
     func run() async throws {
@@ -35,14 +36,14 @@ struct MetricsServer: Service {
     }
 }
 
-private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
+private final class MetricsHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let registry: PrometheusCollectorRegistry
-    let health: @Sendable () -> Bool
+    let health: WorkerHealth
 
-    init(registry: PrometheusCollectorRegistry, health: @escaping @Sendable () -> Bool) {
+    init(registry: PrometheusCollectorRegistry, health: WorkerHealth) {
         self.registry = registry
         self.health = health
     }
@@ -55,8 +56,12 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
             var buffer = [UInt8]()
             registry.emit(into: &buffer)
             (status, body) = (.ok, buffer)
-        case "/healthz":
-            (status, body) = health() ? (.ok, Array("ok\n".utf8)) : (.serviceUnavailable, Array("unhealthy\n".utf8))
+        case "/livez":
+            (status, body) = health.isLive
+                ? (.ok, Array("ok\n".utf8)) : (.serviceUnavailable, Array("ingest loop stuck for over \(health.stallLimit)\n".utf8))
+        case "/readyz":
+            (status, body) = health.isReady
+                ? (.ok, Array("ready\n".utf8)) : (.serviceUnavailable, Array("not ready: no partitions assigned or database unreachable\n".utf8))
         default:
             (status, body) = (.notFound, Array("not found\n".utf8))
         }

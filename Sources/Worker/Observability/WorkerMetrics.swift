@@ -25,6 +25,10 @@ enum WorkerMetrics {
     static let usersRefreshed = Counter(label: "recworker_users_refreshed_total")
     static let refreshLatency = Metrics.Timer(label: "recworker_refresh_seconds", preferredDisplayUnit: .seconds)
     static let freshness = Metrics.Timer(label: "recworker_freshness_seconds", preferredDisplayUnit: .seconds)
+    /// Refreshes that failed for one user (its claim-mates were published without it).
+    static let refreshFailures = Counter(label: "recworker_refresh_failures_total")
+    /// Users given up on after their last allowed attempt (listed in `refresh_failures`).
+    static let refreshUsersSkipped = Counter(label: "recworker_refresh_users_skipped_total")
 
     static func rerankCalls(outcome: String) -> Counter {
         Counter(label: "recworker_rerank_calls_total", dimensions: [("outcome", outcome)])

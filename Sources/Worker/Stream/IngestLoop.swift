@@ -22,13 +22,16 @@ final class IngestLoop: @unchecked Sendable {
     private let guards: PartitionGuards
     private let lastActivity = ActivityClock()
     private let committed: CommitObserver?
+    private let health: WorkerHealth
 
     /// Told about every batch right after its transaction commits, on the ingest thread (benchmarks measure
     /// throughput and freshness with it); keep it cheap, it delays the next poll.
     typealias CommitObserver = @Sendable (IngestBatch, IngestOutcome) -> Void
 
-    init(settings: StreamSettings, databaseURL: String, logger: Logger, committed: CommitObserver? = nil) {
+    init(settings: StreamSettings, databaseURL: String, logger: Logger, health: WorkerHealth = WorkerHealth(),
+         committed: CommitObserver? = nil) {
         self.settings = settings
+        self.health = health
         self.databaseURL = databaseURL
         self.logger = logger
         self.committed = committed
@@ -47,8 +50,10 @@ final class IngestLoop: @unchecked Sendable {
     func run() throws {
         var connection = try PostgresConnection(url: databaseURL)
         let offsetsConnection = try PostgresConnection(url: databaseURL)
+        health.databaseConnected(true)
         let positions = self.positions
         let guards = self.guards
+        let health = self.health
         let groupID = settings.groupID
         let topic = settings.topic
         let logger = self.logger
@@ -70,14 +75,18 @@ final class IngestLoop: @unchecked Sendable {
                         logger.warning("\(partition): a batch from offset \(unfinished.offset) did not commit (\(unfinished.attempts) tries); applying its messages one by one")
                     }
                 }
+                let before = positions.assigned.count
                 positions.assign(assigned)
+                health.partitionsChanged(by: positions.assigned.count - before)
                 activity.withLock { $0 = .now }
                 logger.info("assigned \(partitions.map(\.description).joined(separator: ", "))")
                 return starts
             },
             revoked: { partitions in
+                let before = positions.assigned.count
                 positions.revoke(partitions)
                 guards.revoked(partitions)
+                health.partitionsChanged(by: positions.assigned.count - before)
                 logger.info("revoked \(partitions.map(\.description).joined(separator: ", "))")
             })
         try consumer.checkBrokersReachable()
@@ -86,6 +95,7 @@ final class IngestLoop: @unchecked Sendable {
         logger.info("consuming \(topic) as group \(groupID) from \(settings.brokers)")
 
         while !stopRequested.load(ordering: .relaxed) {
+            health.ingestBeat()
             let messages = try collectBatch(consumer)
             guard !messages.isEmpty else { continue }
             lastActivity.withLock { $0 = .now }
@@ -226,12 +236,14 @@ final class IngestLoop: @unchecked Sendable {
     /// Pauses the assignment, keeps group membership alive, reconnects with backoff, then rewinds.
     private func waitForDatabase(after error: PostgresError, consumer: KafkaConsumer) throws -> PostgresConnection {
         WorkerMetrics.databaseOutages.increment()
+        health.databaseConnected(false)
         logger.error("database unavailable, pausing consumption: \(error)")
         consumer.pause(positions.assigned)
         var delay = Duration.milliseconds(200)
         while true {
             // Polling a paused assignment delivers nothing but serves heartbeats and rebalances.
             _ = try consumer.poll(maxMessages: 1, timeout: delay)
+            health.ingestBeat()
             // An outage is not idleness: the worker still has events to apply.
             lastActivity.withLock { $0 = .now }
             if stopRequested.load(ordering: .relaxed) { throw CancellationError() }
@@ -241,6 +253,7 @@ final class IngestLoop: @unchecked Sendable {
             }
             try rewind(consumer, connection: connection)
             consumer.resume(positions.assigned)
+            health.databaseConnected(true)
             lastActivity.withLock { $0 = .now }
             logger.info("database is back, resuming from the stored offsets")
             return connection

@@ -3,33 +3,64 @@ import Logging
 import Pipeline
 import PostgresClient
 import Storage
+import Synchronization
 
 /// The publishing half of the stream worker: claims users the ingest transactions queued, brings the in-memory
-/// models up to date with everything committed since the last cycle, regenerates the claimed users' candidates,
-/// asks the reranker (within its budget), replaces their published rows and (when configured) sends each
-/// user's list to the output topic. It never blocks ingestion: a slow or failing LLM only delays rows, and
-/// failures fall back to the model's order.
-actor Refresher {
+/// models up to date with everything committed since the last cycle, regenerates the claimed users' candidates
+/// (scored together), asks the reranker (within its budget), replaces their published rows and (when
+/// configured) sends each user's list to the output topic. It never blocks ingestion: a slow or failing LLM
+/// only delays rows, and failures fall back to the model's order.
+///
+/// Database work, scoring and refits block, so they run on `BlockingWork`'s threads; only the LLM calls run on
+/// the cooperative pool. Leases are taken once the models are ready and extended while the claim is worked on.
+/// A user whose refresh fails on its own is retried alone, recorded, and given up after `maxAttempts`.
+/// One `RefreshService` loop drives it.
+final class Refresher: Sendable {
+    private struct State {
+        var llmCalls = 0
+        var popularity: (model: PopularityModel, loadedAt: ContinuousClock.Instant)?
+        /// nil when models are off: candidates are global popularity.
+        var models: StreamModels?
+    }
+
+    /// Told which users were just acknowledged: their rows cover every event committed before `claimedBefore`
+    /// (seconds since the epoch). Benchmarks measure freshness with it; keep it cheap.
+    typealias AcknowledgementObserver = @Sendable (_ userIDs: [Int], _ claimedBefore: Double) -> Void
+
+    /// One claim's work between the blocking preparation and the acknowledgement.
+    private struct Prepared: Sendable {
+        var claims: [RefreshQueue.Claim]
+        var claimedBefore: Double
+        var runID: Int
+        var reranks: [(request: RerankRequest, source: RecommendationSource, version: String)]
+        var summaries: [Int: String]
+    }
+
     private let settings: RefreshSettings
     private let connection: PostgresConnection
+    private let queue: RefreshQueue
     private let reranker: (any Reranker)?
-    private let logger: Logger
-    private var llmCalls = 0
-    private var popularity: (model: PopularityModel, loadedAt: ContinuousClock.Instant)?
-    /// nil when models are off: candidates are global popularity.
-    private var models: StreamModels?
     private let output: RefreshOutput?
+    private let logger: Logger
+    private let state: Mutex<State>
+    /// Paces the lease extensions (tests pass a manual clock).
+    private let clock: any Clock<Duration>
+    private let acknowledged: AcknowledgementObserver?
     /// The ranking path the nightly job and `evaluate --rerank llm` share.
     private let rankingPipeline: RankingPipeline
 
     init(settings: RefreshSettings, connection: PostgresConnection, reranker: (any Reranker)?, models: StreamModels?,
-         output: RefreshOutput?, logger: Logger) {
+         output: RefreshOutput?, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+         acknowledged: AcknowledgementObserver? = nil) {
         self.settings = settings
         self.connection = connection
+        queue = RefreshQueue(connection: connection, owner: Self.ownerName())
         self.reranker = reranker
-        self.models = models
         self.output = output
         self.logger = logger
+        state = Mutex(State(models: models))
+        self.clock = clock
+        self.acknowledged = acknowledged
         rankingPipeline = RankingPipeline(reranker: reranker) { _, error in
             logger.warning("rerank failed for a user, publishing the model order: \(error)")
         }
@@ -37,51 +68,66 @@ actor Refresher {
 
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
     func refreshNextUsers() async throws -> Int {
-        let queue = RefreshQueue(connection: connection)
-        let claims = try queue.claim(limit: settings.usersPerClaim, lease: settings.claimLease)
+        let (claims, claimedBefore) = try await BlockingWork.run { [self] in
+            // Ready before claiming: the first call loads or fits the models, which can outlast a lease.
+            try catchUpModels()
+            let claimedBefore = Date().timeIntervalSince1970
+            let claims = try queue.claim(limit: settings.usersPerClaim, lease: settings.claimLease, maxWait: settings.maxWait)
+            // After the claim: every event that queued these users is committed, so the models see it.
+            if !claims.isEmpty { try catchUpModels() }
+            return (claims, claimedBefore)
+        }
         guard !claims.isEmpty else { return 0 }
         let started = ContinuousClock.now
-        let userIDs = claims.map(\.userID)
-        // After the claim: every event that queued these users is committed, so the models see it.
-        try models?.catchUp(connection)
-        let profiles = try ProfileStore(connection: connection).profiles(userIDs: userIDs)
-        let seen = try ProfileStore(connection: connection).seenItems(userIDs: userIDs)
-        let popularity = try currentPopularity()
-        let generator = CandidateGenerator(limit: settings.candidateCount)
-        let store = RecommendationStore(connection: connection)
-        let runID = try store.currentRunID()
-        var summaries = [Int: String]()
+        let leases = keepLeases(claims)
+        defer { leases.cancel() }
+        try await refreshIsolatingFailures(claims, claimedBefore: claimedBefore)
+        WorkerMetrics.usersRefreshed.increment(by: claims.count)
+        WorkerMetrics.refreshLatency.recordInterval(since: started)
+        return claims.count
+    }
 
-        let generated = claims.map { claim in
-            generator.candidates(
-                seen: seen[claim.userID] ?? [], fromModels: models?.candidates(forUser: claim.userID), popularity: popularity)
+    /// (user, item) pairs the in-memory models hold (0 with models off), for `bench soak`.
+    var interactionsInMemory: Int { state.withLock { $0.models?.interactionCount ?? 0 } }
+
+    func pendingUsers() async throws -> Int { try await BlockingWork.run { [queue] in try queue.pendingCount() } }
+
+    func reconnectIfNeeded() async {
+        _ = try? await BlockingWork.run { [connection] in
+            if !connection.isHealthy { try connection.reset() }
         }
-        // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
-        let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.0.map(\.itemID) })))
-        var publications = [UserRecommendations]()
-        publications.reserveCapacity(claims.count)
-        var llmRequests = [(request: RerankRequest, source: RecommendationSource, version: String)]()
-        for (claim, (scored, source)) in zip(claims, generated) {
-            let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
-            let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
-            let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount,
-                                        candidateSource: source)
-            let version = source == .model ? models?.version ?? settings.modelVersion : settings.modelVersion
-            summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
-            if reserveLLMCall(for: request) {
-                llmRequests.append((request, source, version))
-            } else {
-                publications.append(UserRecommendations(
-                    userID: claim.userID, source: source, modelVersion: version, items: Grounding.modelOrder(request)))
+    }
+
+    // MARK: - one claim
+
+    /// Refreshes the claim as a whole; when that fails for a reason other than an outage, once more user by
+    /// user, so one user's bad data holds up only that user.
+    private func refreshIsolatingFailures(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
+        do {
+            try await refresh(claims, claimedBefore: claimedBefore)
+        } catch let error where Self.mayBeTheUsers(error) {
+            guard claims.count > 1 else { return try await recordFailure(claims[0], error) }
+            logger.warning("refreshing \(claims.count) users failed, retrying them one at a time: \(error)")
+            var failures = [(claim: RefreshQueue.Claim, error: any Error)]()
+            for claim in claims {
+                do {
+                    try await refresh([claim], claimedBefore: claimedBefore)
+                } catch let error where Self.mayBeTheUsers(error) {
+                    failures.append((claim, error))
+                }
             }
+            // Every user failing is the refresher's problem, not theirs: the leases run out and the claim is retried.
+            if failures.count == claims.count { throw error }
+            for failure in failures { try await recordFailure(failure.claim, failure.error) }
         }
-        // Users outside the LLM budget are published at once; reranked ones as each answer arrives. The
-        // reranker's own gateway caps calls in flight, so the group can start them all.
-        try publish(&publications, runID: runID, store: store)
-        if !llmRequests.isEmpty {
+    }
+
+    private func refresh(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
+        let prepared = try await BlockingWork.run { [self] in try prepare(claims, claimedBefore: claimedBefore) }
+        if !prepared.reranks.isEmpty {
             let pipeline = rankingPipeline
             try await withThrowingTaskGroup(of: UserRecommendations.self) { group in
-                for entry in llmRequests {
+                for entry in prepared.reranks {
                     group.addTask {
                         let outcome = await pipeline.rank(entry.request, useLLM: true)
                         WorkerMetrics.rerankCalls(outcome: outcome.source == .llm ? "ok" : "failed").increment()
@@ -91,52 +137,147 @@ actor Refresher {
                                                    items: outcome.items)
                     }
                 }
+                // Reranked users are published as each answer arrives.
                 for try await publication in group {
-                    publications.append(publication)
-                    try publish(&publications, runID: runID, store: store)
+                    try await BlockingWork.run { [self] in try publish([publication], runID: prepared.runID) }
                 }
             }
         }
+        try await BlockingWork.run { [self] in try finish(prepared) }
+    }
+
+    /// Candidates for every claimed user, the users outside the LLM budget published at once, and the rerank
+    /// requests for the others.
+    private func prepare(_ claims: [RefreshQueue.Claim], claimedBefore: Double) throws -> Prepared {
+        let userIDs = claims.map(\.userID)
+        let profileStore = ProfileStore(connection: connection)
+        let profiles = try profileStore.profiles(userIDs: userIDs)
+        let seen = try profileStore.seenItems(userIDs: userIDs)
+        let popularity = try currentPopularity()
+        let (fromModels, modelVersion) = state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
+        let generator = CandidateGenerator(limit: settings.candidateCount)
+        let runID = try RecommendationStore(connection: connection).currentRunID()
+
+        let generated = claims.map { claim in
+            generator.candidates(seen: seen[claim.userID] ?? [], fromModels: fromModels?[claim.userID], popularity: popularity)
+        }
+        // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
+        let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.items.map(\.itemID) })))
+        var prepared = Prepared(claims: claims, claimedBefore: claimedBefore, runID: runID, reranks: [], summaries: [:])
+        var immediate = [UserRecommendations]()
+        immediate.reserveCapacity(claims.count)
+        for (claim, (scored, source)) in zip(claims, generated) {
+            let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
+            let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
+            let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount,
+                                        candidateSource: source)
+            let version = source == .model ? modelVersion ?? settings.modelVersion : settings.modelVersion
+            prepared.summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
+            if reserveLLMCall(for: request) {
+                prepared.reranks.append((request, source, version))
+            } else {
+                immediate.append(UserRecommendations(
+                    userID: claim.userID, source: source, modelVersion: version, items: Grounding.modelOrder(request)))
+            }
+        }
+        try publish(immediate, runID: runID)
+        return prepared
+    }
+
+    private func finish(_ prepared: Prepared) throws {
         let now = Date().timeIntervalSince1970
-        for claim in claims { WorkerMetrics.freshness.recordSeconds(now - claim.enqueuedAt) }
-        try ProfileStore(connection: connection).storeSummaries(summaries)
+        for claim in prepared.claims { WorkerMetrics.freshness.recordSeconds(now - claim.enqueuedAt) }
+        try ProfileStore(connection: connection).storeSummaries(prepared.summaries)
         try output?.flush()
-        try queue.acknowledge(claims)
-        WorkerMetrics.usersRefreshed.increment(by: claims.count)
-        WorkerMetrics.refreshLatency.recordInterval(since: started)
-        return claims.count
+        try queue.acknowledge(prepared.claims)
+        acknowledged?(prepared.claims.map(\.userID), prepared.claimedBefore)
     }
 
     /// Counts an LLM call against this process's budget; false sends the user to the model's order.
     private func reserveLLMCall(for request: RerankRequest) -> Bool {
-        guard reranker != nil, !request.candidates.isEmpty, llmCalls < settings.maxLLMCalls ?? .max else { return false }
-        llmCalls += 1
-        return true
+        guard reranker != nil, !request.candidates.isEmpty else { return false }
+        return state.withLock { state in
+            guard state.llmCalls < settings.maxLLMCalls ?? .max else { return false }
+            state.llmCalls += 1
+            return true
+        }
     }
 
     /// Replaces the users' rows in one transaction, then announces them on the output topic (when configured).
-    private func publish(_ publications: inout [UserRecommendations], runID: Int, store: RecommendationStore) throws {
+    private func publish(_ publications: [UserRecommendations], runID: Int) throws {
         guard !publications.isEmpty else { return }
-        try store.replace(publications, runID: runID)
+        try RecommendationStore(connection: connection).replace(publications, runID: runID)
         for publication in publications {
             try output?.send(RecommendationMessage(
                 userID: publication.userID, runID: runID, generatedAt: Date(), items: publication.items,
                 source: publication.source, modelVersion: publication.modelVersion))
         }
-        publications.removeAll(keepingCapacity: true)
     }
 
-    func pendingUsers() throws -> Int { try RefreshQueue(connection: connection).pendingCount() }
+    // MARK: - leases and failures
 
-    func reconnectIfNeeded() {
-        if !connection.isHealthy { try? connection.reset() }
+    /// Extends the claim's leases every third of a lease until cancelled, so a claim waiting on the LLM for
+    /// minutes is not taken over (and published twice) by another replica.
+    private func keepLeases(_ claims: [RefreshQueue.Claim]) -> Task<Void, Never> {
+        let (queue, lease, logger, clock) = (self.queue, settings.claimLease, self.logger, self.clock)
+        return Task {
+            while true {
+                do {
+                    try await clock.sleep(for: lease / 3)
+                    let held = try await BlockingWork.run { try queue.extend(claims, lease: lease) }
+                    if held.count < claims.count {
+                        logger.debug("\(claims.count - held.count) claimed users were already acknowledged or taken over")
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("cannot extend refresh leases (they run out after \(lease)): \(error)")
+                }
+            }
+        }
+    }
+
+    private func recordFailure(_ claim: RefreshQueue.Claim, _ error: any Error) async throws {
+        let (queue, settings) = (self.queue, self.settings)
+        let outcome = try await BlockingWork.run {
+            try queue.recordFailure(claim, reason: "\(error)", maxAttempts: settings.maxAttempts, retryAfter: settings.claimLease)
+        }
+        WorkerMetrics.refreshFailures.increment()
+        switch outcome {
+        case .willRetry(let attempts):
+            logger.warning("refreshing user \(claim.userID) failed (attempt \(attempts) of \(settings.maxAttempts)), retrying later: \(error)")
+        case .gaveUp(let attempts):
+            WorkerMetrics.refreshUsersSkipped.increment()
+            logger.error("""
+                refreshing user \(claim.userID) failed \(attempts) times, skipping the user until its next event \
+                (see refresh_failures): \(error)
+                """)
+        }
+    }
+
+    /// A statement the server refused may be about one user's data; a lost connection, a Kafka failure or
+    /// cancellation is about everyone and is retried as a whole.
+    private static func mayBeTheUsers(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        return !error.isTransient
+    }
+
+    // MARK: - state
+
+    private func catchUpModels() throws {
+        try state.withLock { state in try state.models?.catchUp(connection) }
     }
 
     /// Popularity changes slowly; reloading it every few seconds keeps a hot stream from re-reading it per batch.
     private func currentPopularity() throws -> PopularityModel {
-        if let popularity, ContinuousClock.now - popularity.loadedAt < .seconds(5) { return popularity.model }
+        if let cached = state.withLock({ $0.popularity }), ContinuousClock.now - cached.loadedAt < .seconds(5) { return cached.model }
         let model = PopularityModel(counts: try ProfileStore(connection: connection).itemPopularity())
-        popularity = (model, .now)
+        state.withLock { $0.popularity = (model, .now) }
         return model
+    }
+
+    /// Unique per process, so replicas never mistake each other's leases for their own.
+    private static func ownerName() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 }

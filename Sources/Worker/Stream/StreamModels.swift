@@ -7,8 +7,8 @@ import Storage
 /// stored interactions when none is stored), kept current by feeding it every interaction committed since the
 /// previous cycle exactly once (`InteractionFeed`). A restart rebuilds it from the database.
 ///
-/// Owned by the `Refresher` actor, which serialises every use.
-struct StreamModels {
+/// Owned by the `Refresher`, which serialises every use.
+struct StreamModels: Sendable {
     struct Settings: Sendable {
         /// Candidates per user.
         var candidateCount: Int
@@ -48,6 +48,9 @@ struct StreamModels {
     /// e.g. `blend-v3+12` or `blend-fit48213+12`. Nil until there are interactions to fit on.
     var version: String? { models == nil ? nil : "blend-\(base)+\(updatesSinceBase)" }
 
+    /// (user, item) pairs held in memory.
+    var interactionCount: Int { models?.data.interactionCount ?? 0 }
+
     /// Loads or fits the models on first use, then applies every interaction committed since the last call.
     /// Only database errors escape: a fit that fails keeps the last good models (or popularity before the first),
     /// is counted and logged once, and is tried again when the data has grown, so no refresh is held up by it.
@@ -75,10 +78,11 @@ struct StreamModels {
         }
     }
 
-    /// The user's candidates from the models (segment popularity for users without history), nil before
-    /// there is any model.
-    func candidates(forUser userID: Int) -> (items: [ScoredItem], source: RecommendationSource)? {
-        models?.candidates(forUser: userID)
+    /// The users' candidates from the models (segment popularity for users without history), scored together;
+    /// nil before there is any model.
+    func candidates(forUsers userIDs: [Int]) -> [Int: (items: [ScoredItem], source: RecommendationSource)]? {
+        guard let models else { return nil }
+        return Dictionary(zip(userIDs, models.candidates(forUsers: userIDs)), uniquingKeysWith: { first, _ in first })
     }
 
     private mutating func start(_ everything: InteractionFeed.Everything, connection: PostgresConnection) throws {

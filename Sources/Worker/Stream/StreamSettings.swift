@@ -31,4 +31,8 @@ struct RefreshSettings: Sendable {
     /// Most LLM reranks this process may make (nil: no limit besides the client's own budget).
     var maxLLMCalls: Int?
     var modelVersion: String
+    /// Longest a queued user waits behind users touched less recently before it goes first.
+    var maxWait: Duration = .seconds(1)
+    /// Attempts at refreshing a user whose refresh fails on its own before it is skipped until its next event.
+    var maxAttempts = 5
 }

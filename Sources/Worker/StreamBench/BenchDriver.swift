@@ -1,11 +1,10 @@
 import Foundation
-import PostgresClient
 import ServiceLifecycle
 import Synchronization
 
 /// The bench's conductor inside the worker's service group: waits for the consumer's assignment, starts
-/// the fixed-rate producer, watches the refresh queue to see publications land, and ends the group once
-/// every event is applied (and, in full mode, published).
+/// the fixed-rate producer and ends the group once every event is applied (and, in full mode, published: the
+/// tracker hears of publications from the refresher).
 struct BenchDriver: Service {
     let loops: IngestLoops
     let tracker: FreshnessTracker
@@ -14,7 +13,6 @@ struct BenchDriver: Service {
     let rated: (count: Int, rate: Double, firstNumber: Int)?
     let expectedEvents: Int
     let watchesPublication: Bool
-    let databaseURL: String
     let timeout: Duration
     let window: BenchWindow
 
@@ -26,18 +24,9 @@ struct BenchDriver: Service {
         }
         window.open()
         if let rated { producer.startProducing(count: rated.count, rate: rated.rate, firstNumber: rated.firstNumber) }
-        let queue = watchesPublication ? try PostgresConnection(url: databaseURL) : nil
         while true {
             try producer.checkFailure()
-            let allApplied = tracker.applied >= expectedEvents
-            if let queue {
-                let snapshotAfter = Date().timeIntervalSince1970
-                let queued = try queue.query("SELECT user_id FROM refresh_queue").map { try $0.int("user_id") }
-                tracker.queueObserved(stillQueued: Set(queued), snapshotAfter: snapshotAfter, observedAt: Date().timeIntervalSince1970)
-                if allApplied, tracker.unpublishedCount == 0 { break }
-            } else if allApplied {
-                break
-            }
+            if tracker.applied >= expectedEvents, !watchesPublication || tracker.unpublishedCount == 0 { break }
             try checkDeadline(deadline, waitingFor: "\(expectedEvents - tracker.applied) events to be applied and \(tracker.unpublishedCount) to be published")
             try await Task.sleep(for: .milliseconds(20))
         }

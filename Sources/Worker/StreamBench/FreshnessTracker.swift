@@ -4,7 +4,7 @@ import Synchronization
 
 /// Collects what `bench stream` reports: events applied, and for every event the time from its produce
 /// timestamp to (a) the commit that updated its user's profile and (b) the moment its user's published rows
-/// were known to cover it. Shared by the ingest thread (commits) and the bench's queue watcher.
+/// cover it (the refresher's acknowledgement). Shared by the ingest thread (commits) and the refresher.
 final class FreshnessTracker: Sendable {
     private struct State {
         var applied = 0
@@ -52,15 +52,16 @@ final class FreshnessTracker: Sendable {
         }
     }
 
-    /// Given the users still queued for refresh as of a snapshot taken after `snapshotAfter`, every event of
-    /// another user committed before `snapshotAfter` is covered by published rows by `observedAt`: its user
-    /// was queued in the same transaction and has since been refreshed and acknowledged.
-    func queueObserved(stillQueued: Set<Int>, snapshotAfter: Double, observedAt: Double) {
+    /// The refresher acknowledged these users at `now`: their published rows cover every event committed before
+    /// their claim started (`claimedBefore`), since the claim and the models' catch-up both came after it.
+    func published(userIDs: [Int], claimedBefore: Double) {
+        let now = Date().timeIntervalSince1970
         state.withLock { state in
-            for (userID, events) in state.unpublished where !stillQueued.contains(userID) {
-                let covered = events.prefix { $0.committedAt < snapshotAfter }
+            for userID in userIDs {
+                guard let events = state.unpublished[userID] else { continue }
+                let covered = events.prefix { $0.committedAt < claimedBefore }
                 guard !covered.isEmpty else { continue }
-                for event in covered { state.publishedLatencies.append(observedAt - event.producedAt) }
+                for event in covered { state.publishedLatencies.append(now - event.producedAt) }
                 state.unpublishedCount -= covered.count
                 if covered.count == events.count {
                     state.unpublished[userID] = nil

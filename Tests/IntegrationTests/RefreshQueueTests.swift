@@ -1,0 +1,131 @@
+import Foundation
+import Pipeline
+import PostgresClient
+import Storage
+import TestSupport
+import XCTest
+
+/// The refresh queue under load: FIFO by last touch with a bound on waiting, leases that only their owner can
+/// extend, acknowledge or release, and users whose refresh keeps failing recorded and given up on.
+final class RefreshQueueTests: XCTestCase {
+    private var database: TestDatabase!
+    private var connection: PostgresConnection!
+    private var batches = 0
+
+    override func setUpWithError() throws {
+        database = try TestDatabase()
+        connection = try database.connect()
+    }
+
+    override func tearDown() { database?.drop() }
+
+    /// Applies one ingest batch touching `users`, as the stream worker does (the real enqueue statement).
+    private func touch(_ users: [Int]) throws {
+        batches += 1
+        let events = users.map {
+            InteractionEvent(eventID: "b\(batches)-u\($0)", userID: $0, itemID: 1, type: .view, value: 1, timestamp: 1_700_000_000)
+        }
+        _ = try IngestStore(connection: connection).apply(IngestBatch(groupID: "g", events: events, deadLetters: [], progress: []))
+    }
+
+    private func queue(_ owner: String) -> RefreshQueue { RefreshQueue(connection: connection, owner: owner) }
+
+    /// Ends every lease now, as if the lease time had passed.
+    private func expireLeases() throws {
+        try connection.execute("UPDATE refresh_queue SET claimed_until = now() - interval '1 second' WHERE claimed_until IS NOT NULL")
+    }
+
+    func testRetouchedUserGoesBehindUsersTouchedBeforeIt() throws {
+        try touch([1, 2, 3])
+        try touch([1])
+        let claimed = try queue("a").claim(limit: 2, lease: .seconds(30), maxWait: .seconds(3600)).map(\.userID)
+        XCTAssertEqual(claimed, [2, 3], "a busy user must not stay at the head of the queue")
+    }
+
+    func testUserWaitingBeyondTheBoundGoesFirstEvenIfTouchedLast() throws {
+        try touch([1, 2, 3])
+        try connection.execute("""
+            UPDATE refresh_queue SET enqueued_at = now() - interval '60 seconds', touched_at = now() WHERE user_id = 1;
+            """)
+        try connection.execute("""
+            UPDATE refresh_queue SET enqueued_at = now() - interval '5 seconds', touched_at = now() - interval '5 seconds' WHERE user_id <> 1
+            """)
+        XCTAssertEqual(try queue("a").claim(limit: 1, lease: .seconds(30), maxWait: .seconds(3600)).map(\.userID), [2])
+        try connection.execute("UPDATE refresh_queue SET claimed_until = NULL, claimed_by = NULL")
+        XCTAssertEqual(try queue("a").claim(limit: 1, lease: .seconds(30), maxWait: .seconds(30)).map(\.userID), [1],
+                       "a user touched all the time must still be refreshed within the bound")
+    }
+
+    func testTouchDuringRefreshRequeuesTheUserAsWaitingSinceTheClaim() throws {
+        try touch([7])
+        try connection.execute("UPDATE refresh_queue SET enqueued_at = now() - interval '1 hour', touched_at = now() - interval '1 hour'")
+        let refresher = queue("a")
+        let claims = try refresher.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        try touch([7])
+        try refresher.acknowledge(claims)
+        let row = try connection.query("""
+            SELECT claimed_by, claimed_until, enqueued_at > now() - interval '1 minute' AS recent FROM refresh_queue WHERE user_id = 7
+            """)
+        XCTAssertEqual(row.count, 1, "a user touched during its refresh stays queued")
+        XCTAssertNil(row[0]["claimed_by"])
+        XCTAssertNil(row[0]["claimed_until"])
+        XCTAssertEqual(row[0]["recent"], "t", "it waits since the claim, not since its first touch an hour ago")
+    }
+
+    func testOnlyTheOwnerAcknowledgesOrExtendsALease() throws {
+        try touch([5, 6])
+        let first = queue("replica-a"), second = queue("replica-b")
+        let firstClaims = try first.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        XCTAssertEqual(firstClaims.map(\.userID), [5, 6])
+        // Replica a stalls past its lease; replica b takes both users over.
+        try expireLeases()
+        let secondClaims = try second.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        XCTAssertEqual(secondClaims.map(\.userID), [5, 6])
+
+        XCTAssertEqual(try first.extend(firstClaims, lease: .seconds(30)), [])
+        try first.acknowledge(firstClaims)
+        let held = try connection.query("SELECT user_id, claimed_by FROM refresh_queue ORDER BY user_id")
+        XCTAssertEqual(held.map { $0["claimed_by"] }, ["replica-b", "replica-b"], "replica a must not release or delete b's leases")
+
+        XCTAssertEqual(try second.extend(secondClaims, lease: .seconds(300)), [5, 6])
+        XCTAssertEqual(try connection.query(
+            "SELECT count(*) AS n FROM refresh_queue WHERE claimed_until > now() + interval '200 seconds'")[0].int("n"), 2)
+        try second.acknowledge(secondClaims)
+        XCTAssertEqual(try second.pendingCount(), 0)
+    }
+
+    func testClaimsOfTwoReplicasDoNotOverlap() throws {
+        try touch(Array(1...20))
+        let first = try queue("a").claim(limit: 12, lease: .seconds(30), maxWait: .seconds(5))
+        let second = try queue("b").claim(limit: 12, lease: .seconds(30), maxWait: .seconds(5))
+        XCTAssertEqual(first.count, 12)
+        XCTAssertEqual(second.count, 8)
+        XCTAssertTrue(Set(first.map(\.userID)).isDisjoint(with: second.map(\.userID)))
+    }
+
+    func testFailingUserIsRetriedThenGivenUpAndForgottenAfterASuccess() throws {
+        try touch([9, 10])
+        let refresher = queue("a")
+        var claims = try refresher.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        let failing = try XCTUnwrap(claims.first { $0.userID == 9 })
+        XCTAssertEqual(try refresher.recordFailure(failing, reason: "bad row", maxAttempts: 2, retryAfter: .seconds(60)), .willRetry(attempts: 1))
+        try refresher.acknowledge(claims.filter { $0.userID != 9 })
+        XCTAssertEqual(try refresher.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5)), [], "held back until the retry time")
+
+        try expireLeases()
+        claims = try refresher.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        XCTAssertEqual(claims.map(\.userID), [9])
+        XCTAssertEqual(try refresher.recordFailure(claims[0], reason: "bad row again", maxAttempts: 2, retryAfter: .seconds(60)), .gaveUp(attempts: 2))
+        XCTAssertEqual(try refresher.pendingCount(), 0, "given up: the user no longer holds anyone up")
+        let failure = try connection.query("SELECT attempts, last_error, gave_up_at IS NOT NULL AS gave_up FROM refresh_failures WHERE user_id = 9")
+        XCTAssertEqual(failure.first?["attempts"], "2")
+        XCTAssertEqual(failure.first?["last_error"], "bad row again")
+        XCTAssertEqual(failure.first?["gave_up"], "t")
+
+        // The user's next event gives it another chance; a success clears the record.
+        try touch([9])
+        claims = try refresher.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        try refresher.acknowledge(claims)
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_failures")[0].int("n"), 0)
+    }
+}
