@@ -30,10 +30,15 @@ public struct InteractionFeed: Sendable {
         try connection.transaction { tx in
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let position = try Self.currentPosition(tx)
-            let ratings = try tx.query("""
+            var ratings = [Rating]()
+            // In chunks: at ML-20M size this is 20 million rows.
+            try tx.forEachChunk("""
                 SELECT user_id, item_id, value, extract(epoch FROM occurred_at)::bigint AS ts
                 FROM interactions ORDER BY occurred_at, user_id, event_id
-                """).map(Self.rating)
+                """) { rows in
+                ratings.reserveCapacity(ratings.count + rows.count)
+                for row in rows { ratings.append(try Self.rating(row)) }
+            }
             let items = try tx.query("SELECT item_id, title, year, genres FROM items ORDER BY item_id").map { row in
                 Item(id: try row.int("item_id"), title: try row.string("title"), year: row.optionalInt("year"),
                      genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
