@@ -38,7 +38,8 @@ public struct ShapedMovieLens: Sendable {
         for index in 0..<movieCount {
             nextID += Double(index) < shape.denseIDFraction * Double(movieCount) ? 1 : 1 + rng.index(below: 9)
             var chosen = genres.indices.filter { rng.nextDouble() < shape.genreShares[genres[$0]]! }
-            if chosen.isEmpty { chosen = [genres.firstIndex(of: rng.nextDouble() < 0.5 ? "Drama" : "Comedy")!] }
+            // Every movie has a genre; a uniform pick for the fifth that drew none keeps the shares close.
+            if chosen.isEmpty { chosen = [rng.index(below: genres.count)] }
             var vector = Self.gaussianVector(&rng).map { $0 * 0.6 }
             for genre in chosen { for d in 0..<Self.dimensions { vector[d] += centroids[genre][d] } }
             vector = Self.unit(vector)
