@@ -15,7 +15,8 @@ public struct InteractionFeed: Sendable {
 
     public struct Everything: Sendable {
         public var position: Position
-        /// One per stored interaction, oldest first (so a later value of a repeated pair wins).
+        /// One per stored interaction, by user and oldest first within a user (so a later value of a repeated
+        /// pair wins).
         public var ratings: [Rating]
         public var items: [Item]
         public var users: [UserDemographics]
@@ -31,10 +32,11 @@ public struct InteractionFeed: Sendable {
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let position = try Self.currentPosition(tx)
             var ratings = [Rating]()
-            // In chunks: at ML-20M size this is 20 million rows.
+            // In chunks: at ML-20M size this is 20 million rows. By user first, so the (user_id, occurred_at)
+            // index orders them and PostgreSQL sorts only within a user, not 20 million rows at once.
             try tx.forEachChunk("""
                 SELECT user_id, item_id, value, extract(epoch FROM occurred_at)::bigint AS ts
-                FROM interactions ORDER BY occurred_at, user_id, event_id
+                FROM interactions ORDER BY user_id, occurred_at, event_id
                 """) { rows in
                 ratings.reserveCapacity(ratings.count + rows.count)
                 for row in rows { ratings.append(try Self.rating(row)) }
