@@ -25,15 +25,15 @@ final class NightlySnapshotBoundaryTests: XCTestCase {
         // … and writes and commits after the run began.
         try ingest.execute("""
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
-            VALUES (1, 'across-the-snapshot', 2, 'rating', 5, now())
+            VALUES (1, 'across-the-snapshot', 999, 'rating', 5, now())
             """)
         let first = try PublicationSnapshot.read(connection, run: run, previous: nil)
         try ingest.execute("COMMIT")
         let resumed = try PublicationSnapshot.read(connection, run: run, previous: nil)
 
         XCTAssertEqual(first.interactions.count, stored)
-        XCTAssertEqual(resumed.interactions.map(\.eventID), first.interactions.map(\.eventID), "a resumed run must read what the first read saw")
-        XCTAssertFalse(resumed.interactions.contains { $0.eventID == "across-the-snapshot" })
+        XCTAssertEqual(resumed.interactions, first.interactions, "a resumed run must read what the first read saw")
+        XCTAssertFalse(resumed.interactions.contains { $0.itemID == 999 })
 
         // The next run sees the batch, and counts it as changed since this run.
         let next = try runs.beginNightly(seed: 2)
