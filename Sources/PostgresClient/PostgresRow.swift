@@ -82,21 +82,25 @@ public enum PostgresBytea {
         guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
             throw PostgresError(kind: .protocolViolation, message: "bytea value is not in hex format")
         }
-        func nibble(_ c: UInt8) throws -> UInt8 {
-            switch c {
-            case 48...57: return c - 48
-            case 97...102: return c - 87
-            case 65...70: return c - 55
-            default: throw PostgresError(kind: .protocolViolation, message: "bad hex digit in bytea")
-            }
+        // A table instead of a throwing switch per digit: stored models are hundreds of MB of hex.
+        var out = [UInt8](repeating: 0, count: (utf8.count - 2) / 2)
+        var bad = false
+        for index in out.indices {
+            let high = hexValues[Int(utf8[2 + 2 * index])], low = hexValues[Int(utf8[3 + 2 * index])]
+            bad = bad || high > 15 || low > 15
+            out[index] = high << 4 | low
         }
-        var out = [UInt8]()
-        out.reserveCapacity((utf8.count - 2) / 2)
-        var i = 2
-        while i < utf8.count {
-            out.append(try nibble(utf8[i]) << 4 | nibble(utf8[i + 1]))
-            i += 2
-        }
+        if bad { throw PostgresError(kind: .protocolViolation, message: "bad hex digit in bytea") }
         return out
+    }
+
+    /// The value of each ASCII hex digit; 255 for every other byte.
+    private static let hexValues: [UInt8] = (0..<256).map { byte in
+        switch byte {
+        case 48...57: UInt8(byte - 48)
+        case 97...102: UInt8(byte - 87)
+        case 65...70: UInt8(byte - 55)
+        default: 255
+        }
     }
 }

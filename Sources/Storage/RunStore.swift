@@ -8,18 +8,16 @@ public struct RunStore: Sendable {
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    /// Starts a nightly run whose snapshot is "now". The SHARE lock waits for ingest transactions in flight,
-    /// so each event is either committed before the snapshot instant or stamped after it.
+    /// Starts a nightly run whose snapshot is "now": the set of ingest transactions committed at this moment
+    /// (`pg_current_snapshot()`). Ingestion goes on meanwhile; a batch still in flight is outside the run
+    /// whenever it commits, so every read of the run (`--resume` included) sees the same interactions.
     public func beginNightly(seed: UInt64) throws -> PublicationRun {
-        try connection.transaction { tx in
-            try tx.execute("LOCK TABLE interactions IN SHARE MODE")
-            let row = try tx.query("""
-                INSERT INTO recommendation_runs (kind, status, snapshot_at, seed)
-                VALUES ('nightly', 'running', clock_timestamp(), $1)
-                RETURNING \(PublicationRun.columns)
-                """, [Int64(bitPattern: seed)])[0]
-            return try PublicationRun.decode(row)
-        }
+        let row = try connection.query("""
+            INSERT INTO recommendation_runs (kind, status, snapshot_at, snapshot_xids, seed)
+            VALUES ('nightly', 'running', clock_timestamp(), pg_current_snapshot(), $1)
+            RETURNING \(PublicationRun.columns)
+            """, [Int64(bitPattern: seed)])[0]
+        return try PublicationRun.decode(row)
     }
 
     public func run(id: Int) throws -> PublicationRun? {
@@ -58,13 +56,13 @@ public struct RunStore: Sendable {
             """).first.map(PublicationRun.decode)
     }
 
-    /// Snapshot instant of the newest nightly run before `runID` that was published: "changed since" is measured from it.
-    public func previousNightlySnapshot(before runID: Int) throws -> String? {
+    /// The newest nightly run before `runID` that was published: "changed since" is measured from its snapshot.
+    public func previousNightly(before runID: Int) throws -> PublicationRun? {
         try connection.query("""
-            SELECT snapshot_at::text AS snapshot_at FROM recommendation_runs
+            SELECT \(PublicationRun.columns) FROM recommendation_runs
             WHERE kind = 'nightly' AND status IN ('published', 'superseded') AND run_id < $1
             ORDER BY run_id DESC LIMIT 1
-            """, [runID]).first?["snapshot_at"]
+            """, [runID]).first.map(PublicationRun.decode)
     }
 
     /// Records what the run will do once its models are fitted; `--resume` reads the plan back.

@@ -26,7 +26,8 @@ final class EventWeightsStorageTests: XCTestCase {
         var weights = EventWeights.default
         weights.click = 2
         let streamed = try InteractionFeed(connection: connection, weights: weights).readAll().ratings
-        let snapshot = try PublicationSnapshot.read(connection, snapshotAt: "infinity", changedSince: nil)
+        let run = try RunStore(connection: connection).beginNightly(seed: 1)
+        let snapshot = try PublicationSnapshot.read(connection, run: run, previous: nil)
         let nightly = snapshot.modelInputs(weights: weights)
 
         func values(_ ratings: [Rating]) -> [String: Float] {

@@ -2,7 +2,7 @@
 /// the command line (`recworker evaluate --validation --set …`) without code changes.
 extension ModelHyperparameters {
     public static let overridableNames = [
-        "item-knn.neighbours", "item-knn.shrinkage", "ease.regularization", "ease.value-scale", "als.binary",
+        "item-knn.neighbours", "item-knn.shrinkage", "ease.regularization", "ease.value-scale", "ease.max-items", "als.binary",
         "als.factors", "als.regularization", "als.alpha", "als.iterations", "als.cg-steps",
         "bpr.factors", "bpr.learning-rate", "bpr.regularization", "bpr.epochs",
         "svd.factors", "svd.learning-rate", "svd.regularization", "svd.epochs",
@@ -16,6 +16,7 @@ extension ModelHyperparameters {
         case "item-knn.shrinkage": itemKNN.shrinkage = Float(value)
         case "ease.regularization": ease.regularization = Float(value)
         case "ease.value-scale": ease.valueScale = Float(value)
+        case "ease.max-items": ease.maxItems = Int(value)
         case "als.binary": als.binary = value != 0
         case "als.factors": als.factors = Int(value)
         case "als.regularization": als.regularization = Float(value)

@@ -1,37 +1,69 @@
 import Foundation
 
-/// The GroupLens MovieLens-100K layout read from a folder: `u.item`, `u.user`, `u.data`.
+/// A GroupLens MovieLens release read from a folder: ML-100K, ML-1M, ML-10M, ML-20M, ML-25M or ml-latest(-small),
+/// told apart by the files present (`MovieLensLayout`). Ids are the release's own.
 public struct MovieLensDataset: Sendable {
     public var items: [Item]
+    /// Empty for the releases without demographics (ML-10M, ML-20M and later).
     public var users: [UserDemographics]
     public var ratings: [Rating]
+    public var layout: MovieLensLayout
 
-    public init(items: [Item], users: [UserDemographics], ratings: [Rating]) {
+    public init(items: [Item], users: [UserDemographics], ratings: [Rating], layout: MovieLensLayout = .ml100k) {
         self.items = items
         self.users = users
         self.ratings = ratings
+        self.layout = layout
     }
 
+    /// ML-100K's genre list, in the order of `u.item`'s flags.
     public static let genreNames = [
         "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
         "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
     ]
 
-    /// Reads a folder in the GroupLens layout. Errors name the file and line that could not be read.
+    /// Says what the fairness breakdown can use: the demographics file, or why there is none.
+    public var demographicsNote: String? {
+        users.isEmpty ? "no demographics: the \(layout.rawValue) layout has no users file, so there is no per-group breakdown or fairness summary" : nil
+    }
+
+    /// Reads a folder in any GroupLens layout. Errors name the file and line that could not be read.
     public static func load(from directory: String) throws -> MovieLensDataset {
-        let folder = URL(fileURLWithPath: directory)
-        func read(_ name: String, latin1: Bool = false) throws -> String {
-            let url = folder.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw MovieLensError.missingFile(url.path)
-            }
-            // u.item is Latin-1 (accented titles); the other files are ASCII.
-            return latin1 ? String(data: data, encoding: .isoLatin1) ?? "" : String(decoding: data, as: UTF8.self)
+        let layout = try MovieLensLayout.detect(in: directory)
+        let itemsPath = path(directory, layout.itemsFile)
+        let itemsText = try text(itemsPath)
+        let items: [Item] = switch layout {
+        case .ml100k: try parseItems(itemsText, file: itemsPath)
+        case .ml1m, .ml10m: try MovieLensDatFiles.parseMovies(itemsText, file: itemsPath)
+        case .csv: try MovieLensCSVFiles.parseMovies(itemsText, file: itemsPath)
         }
-        let items = try parseItems(read("u.item", latin1: true), file: "u.item")
-        let users = try parseUsers(read("u.user"), file: "u.user")
-        let ratings = try parseRatings(read("u.data"), file: "u.data")
-        return MovieLensDataset(items: items, users: users, ratings: ratings)
+        var users = [UserDemographics]()
+        if let usersFile = layout.usersFile {
+            let usersPath = path(directory, usersFile)
+            users = layout == .ml100k ? try parseUsers(try text(usersPath), file: usersPath)
+                : try MovieLensDatFiles.parseUsers(try text(usersPath), file: usersPath)
+        }
+        return MovieLensDataset(items: items, users: users, ratings: try loadRatings(path: path(directory, layout.ratingsFile)),
+                                layout: layout)
+    }
+
+    /// The ratings of a folder in any GroupLens layout, without reading the catalogue.
+    public static func loadRatings(folder directory: String) throws -> [Rating] {
+        try loadRatings(path: path(directory, try MovieLensLayout.detect(in: directory).ratingsFile))
+    }
+
+    private static func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// A catalogue file's text: UTF-8 when it is valid UTF-8 (ML-20M and later), else Latin-1 (`u.item`,
+    /// ML-1M's `movies.dat`, whose accented titles are single bytes).
+    private static func text(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw MovieLensError.missingFile(path) }
+        return String(validating: data, as: UTF8.self) ?? String(data: data, encoding: .isoLatin1) ?? ""
+    }
+
+    /// `Action|Comedy` → ["Action", "Comedy"]; ML-20M's "(no genres listed)" → [].
+    static func genreList(_ field: String) -> [String] {
+        field.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "(no genres listed)" }
     }
 
     /// `movie id | title (year) | release date | video release date | IMDb URL | 19 genre flags`.
@@ -62,25 +94,16 @@ public struct MovieLensDataset: Sendable {
         }
     }
 
-    /// Tab-separated `user item rating timestamp` (also the format of ready train/test split files).
+    /// Ratings in any layout's format: tab-separated `u.data`, `::`-separated `ratings.dat`, `ratings.csv` with its
+    /// header (also the formats of ready train/test split files).
     public static func parseRatings(_ text: String, file: String) throws -> [Rating] {
-        var ratings = [Rating]()
-        ratings.reserveCapacity(text.utf8.count / 20)
-        for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-            let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "," })
-            guard fields.count >= 3, let user = Int(fields[0]), let item = Int(fields[1]), let value = Float(fields[2]) else {
-                throw MovieLensError.badLine(file: file, line: number + 1, reason: "expected `user<TAB>item<TAB>rating<TAB>timestamp`")
-            }
-            let timestamp = fields.count > 3 ? Int64(fields[3]) ?? 0 : 0
-            ratings.append(Rating(userID: user, itemID: item, value: value, timestamp: timestamp))
-        }
-        return ratings
+        try RatingsParser.parse(Array(text.utf8), file: file)
     }
 
-    /// Reads a ratings file on its own (for `--train FILE --test FILE`).
+    /// Reads a ratings file on its own (for `--train FILE --test FILE`), in any layout's format.
     public static func loadRatings(path: String) throws -> [Rating] {
         guard let data = FileManager.default.contents(atPath: path) else { throw MovieLensError.missingFile(path) }
-        return try parseRatings(String(decoding: data, as: UTF8.self), file: path)
+        return try RatingsParser.parse([UInt8](data), file: path)
     }
 
     /// "Toy Story (1995)" → ("Toy Story", 1995); falls back to the release date's year.
@@ -93,19 +116,5 @@ public struct MovieLensDataset: Sendable {
             }
         }
         return (trimmed, releaseDate.split(separator: "-").last.flatMap { Int($0) })
-    }
-}
-
-public enum MovieLensError: Error, CustomStringConvertible {
-    case missingFile(String)
-    case badLine(file: String, line: Int, reason: String)
-
-    public var description: String {
-        switch self {
-        case .missingFile(let path):
-            return "cannot read \(path): point --movielens at a folder in the GroupLens ml-100k layout (u.item, u.user, u.data)"
-        case .badLine(let file, let line, let reason):
-            return "\(file) line \(line): \(reason)"
-        }
     }
 }

@@ -4,15 +4,20 @@ public struct ContentModel: RecommenderModel {
     public var kind: ModelKind { .content }
     /// Per item id: unit-length vector of genre flags and a one-hot release decade.
     private var vectors: [Int: [Float]]
+    /// ML-100K's genres, then any other genre the catalogue uses (ML-20M's "IMAX", "Children"), in name order.
+    private let genres: [String]
 
     public init(items: [Item]) {
-        vectors = Dictionary(items.map { ($0.id, Self.vector(for: $0)) }, uniquingKeysWith: { _, last in last })
+        let known = Set(MovieLensDataset.genreNames)
+        let genres = MovieLensDataset.genreNames + Set(items.flatMap(\.genres)).subtracting(known).sorted()
+        self.genres = genres
+        vectors = Dictionary(items.map { ($0.id, Self.vector(for: $0, genres: genres)) }, uniquingKeysWith: { _, last in last })
     }
 
     static let decades = Array(stride(from: 1920, through: 2020, by: 10))
 
-    static func vector(for item: Item) -> [Float] {
-        var vector = MovieLensDataset.genreNames.map { item.genres.contains($0) ? Float(1) : 0 }
+    static func vector(for item: Item, genres: [String]) -> [Float] {
+        var vector = genres.map { item.genres.contains($0) ? Float(1) : 0 }
         let decade = item.year.map { year in decades.lastIndex { $0 <= year } ?? 0 }
         vector += decades.indices.map { $0 == decade ? 0.5 : 0 }
         let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -20,10 +25,10 @@ public struct ContentModel: RecommenderModel {
     }
 
     /// Adds or replaces item metadata (e.g. when the catalogue loader fills in a stub).
-    public mutating func upsert(_ item: Item) { vectors[item.id] = Self.vector(for: item) }
+    public mutating func upsert(_ item: Item) { vectors[item.id] = Self.vector(for: item, genres: genres) }
 
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
-        let width = MovieLensDataset.genreNames.count + Self.decades.count
+        let width = genres.count + Self.decades.count
         let itemVectors = data.items.ids.map { vectors[$0] ?? [Float](repeating: 0, count: width) }
         scores = [Float](repeating: 0, count: users.count * data.itemCount)
         for (slot, user) in users.enumerated() {

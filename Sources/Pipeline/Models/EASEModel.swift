@@ -4,7 +4,12 @@ import LinearAlgebra
 /// solved in closed form: P = (XᵀX + λI)⁻¹, B = −P / diag(P) column-wise, diag(B) = 0.
 /// A user's scores are their history row times B; X is binary, or each interaction's value over
 /// `valueScale` when that is set (ratings 1–5 over 5: a disliked film weighs less than a loved one in both
-/// the fit and the scoring). Memory is items² floats, so it suits catalogues up to about 20k items.
+/// the fit and the scoring).
+///
+/// B costs items² floats and its inverse items³ work (2.9 GB and hours at ML-20M's 27,000 items), so above
+/// `maxItems` the model is fitted on the `maxItems` items with the most interactions only: their columns of
+/// X explain almost all of every history, and the other items score 0 from EASE (the blend's other models
+/// still rank them).
 public struct EASEModel: RecommenderModel {
     public struct Configuration: Sendable, Hashable, Codable {
         /// L2 regularisation λ added to the Gram matrix's diagonal.
@@ -12,10 +17,13 @@ public struct EASEModel: RecommenderModel {
         /// 0: every interaction counts 1 (binarised, the peers' setting). Otherwise an interaction's entry in X
         /// is its value divided by this (5 for 1–5 star ratings).
         public var valueScale: Float = 0
+        /// Fit on at most this many items, the most interacted ones (0: every item).
+        public var maxItems: Int = 0
 
-        public init(regularization: Float = 500, valueScale: Float = 0) {
+        public init(regularization: Float = 500, valueScale: Float = 0, maxItems: Int = 0) {
             self.regularization = regularization
             self.valueScale = valueScale
+            self.maxItems = maxItems
         }
 
         /// X's entry for an interaction of value `value`.
@@ -24,15 +32,24 @@ public struct EASEModel: RecommenderModel {
 
     public var kind: ModelKind { .ease }
     public let configuration: Configuration
-    /// items × items, row i = how item i in a history votes for every item.
+    /// The data's item indices the model covers: row and column i of `weights` is item `columns[i]`.
+    public let columns: [Int32]
+    /// columns.count², row i = how item columns[i] in a history votes for every covered item.
     public private(set) var weights: Matrix
 
     public init(data: InteractionData, configuration: Configuration = .init()) throws {
         self.configuration = configuration
-        var gram = BLAS.gram(rows: data.userCount, columns: data.itemCount) { data.weightedRows($0, columns: data.itemCount, entry: configuration.entry) }
-        for item in 0..<data.itemCount { gram[item, item] += configuration.regularization }
+        var covered = Array(0..<data.itemCount)
+        if configuration.maxItems > 0, data.itemCount > configuration.maxItems {
+            covered = Array(covered.sorted { (data.itemUsers[$0].count, $1) > (data.itemUsers[$1].count, $0) }
+                .prefix(configuration.maxItems)).sorted()
+        }
+        columns = covered.map(Int32.init)
+        let n = columns.count
+        let positions = Self.positions(columns, itemCount: data.itemCount)
+        var gram = BLAS.gram(rows: data.userCount, columns: n) { Self.history($0, data: data, positions: positions, width: n, configuration: configuration) }
+        for item in 0..<n { gram[item, item] += configuration.regularization }
         var weights = try SymmetricPositiveDefinite.inverse(gram)
-        let n = data.itemCount
         let diagonal = (0..<n).map { weights[$0, $0] }
         weights.storage.withUnsafeMutableBufferPointer { buffer in
             for row in 0..<n {
@@ -47,52 +64,81 @@ public struct EASEModel: RecommenderModel {
         guard snapshot.kind == .ease else { throw ModelSnapshotError.wrongKind(expected: .ease, found: snapshot.kind) }
         // Snapshots saved before value weighting existed were binary.
         configuration = Configuration(regularization: Float(try snapshot.parameter("regularization")),
-                                      valueScale: Float(snapshot.parameters["value_scale"] ?? 0))
-        // Stored rows are in the saved catalogue's column order; map them onto `data`'s order.
-        let savedIDs = snapshot.columnItemIDs
-        let n = data.itemCount
+                                      valueScale: Float(snapshot.parameters["value_scale"] ?? 0),
+                                      maxItems: Int(snapshot.parameters["max_items"] ?? 0))
+        // Stored rows are in the saved columns' order; keep the saved items `data` knows, in that order.
+        let saved = snapshot.columnItemIDs.enumerated().compactMap { position, id in
+            data.items.index(of: id).map { (position: position, index: Int32($0), id: id) }
+        }
+        columns = saved.map(\.index)
+        let n = saved.count
         var weights = Matrix(rows: n, columns: n)
-        let columnMap = savedIDs.map { data.items.index(of: $0) }
-        for (row, id) in data.items.ids.enumerated() {
-            guard let vector = snapshot.itemVectors[id] else { continue }
-            for (savedColumn, value) in vector.enumerated() where savedColumn < columnMap.count {
-                if let column = columnMap[savedColumn] { weights[row, column] = value }
+        for (row, entry) in saved.enumerated() {
+            guard let vector = snapshot.itemVectors[entry.id] else { continue }
+            for (column, source) in saved.enumerated() where source.position < vector.count {
+                weights[row, column] = vector[source.position]
             }
         }
         self.weights = weights
     }
 
+    /// Item index → row of `weights`, or -1 for items the model does not cover.
+    static func positions(_ columns: [Int32], itemCount: Int) -> [Int32] {
+        var positions = [Int32](repeating: -1, count: itemCount)
+        for (position, item) in columns.enumerated() { positions[Int(item)] = Int32(position) }
+        return positions
+    }
+
+    /// Rows of X restricted to the covered items (row-major, users.count × width).
+    static func history(_ users: some Collection<Int>, data: InteractionData, positions: [Int32], width: Int,
+                        configuration: Configuration) -> [Float] {
+        var block = [Float](repeating: 0, count: users.count * width)
+        for (slot, user) in users.enumerated() {
+            for (item, value) in zip(data.userItems[user], data.userValues[user]) where Int(item) < positions.count {
+                let position = positions[Int(item)]
+                if position >= 0 { block[slot * width + Int(position)] = configuration.entry(value) }
+            }
+        }
+        return block
+    }
+
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
-        let n = weights.rows
-        // Summing each user's history rows costs (history entries × n) multiply-adds; the dense product costs
-        // (users × n × n) but BLAS runs several times faster per operation. Short histories against a large
-        // catalogue (the stream refresher's claims) are far cheaper summed; long ones go to BLAS.
-        let historyEntries = users.reduce(0) { $0 + data.userItems[$1].count }
-        if users.count < 8 || historyEntries * 8 < users.count * n {
-            scores = [Float](repeating: 0, count: users.count * data.itemCount)
-            let columns = data.itemCount
-            weights.storage.withUnsafeBufferPointer { rows in
-                scores.withUnsafeMutableBufferPointer { output in
-                    for (slot, user) in users.enumerated() {
-                        for (item, value) in zip(data.userItems[user], data.userValues[user]) where Int(item) < n {
-                            VectorKernels.axpy(configuration.entry(value), rows.baseAddress! + Int(item) * n,
-                                               output.baseAddress! + slot * columns, n)
+        let n = columns.count, itemCount = data.itemCount
+        let positions = Self.positions(columns, itemCount: itemCount)
+        scores = [Float](repeating: 0, count: users.count * itemCount)
+        let historyLength = users.reduce(0) { $0 + data.userItems[$1].count }
+        // Sparse histories (a few hundred of thousands of items): summing each history item's row of B costs
+        // history × n; the dense product costs n² per user whatever the history.
+        if users.count < 8 || historyLength * 25 < users.count * n {
+            let configuration = configuration
+            weights.storage.withUnsafeBufferPointer { b in
+                scores.withUnsafeMutableBufferPointer { buffer in
+                    let output = SendablePointer(buffer.baseAddress!), rows = SendablePointer(UnsafeMutablePointer(mutating: b.baseAddress!))
+                    Parallel.forEachChunk(users.count, chunks: users.count < 64 ? 1 : Parallel.defaultChunks) { slots in
+                        var row = [Float](repeating: 0, count: n)
+                        for slot in slots {
+                            for d in 0..<n { row[d] = 0 }
+                            for (item, value) in zip(data.userItems[users[slot]], data.userValues[users[slot]]) where Int(item) < itemCount {
+                                let position = positions[Int(item)]
+                                guard position >= 0 else { continue }
+                                row.withUnsafeMutableBufferPointer {
+                                    VectorKernels.axpy(configuration.entry(value), UnsafePointer(rows.pointer + Int(position) * n), $0.baseAddress!, n)
+                                }
+                            }
+                            let target = output.pointer + slot * itemCount
+                            for (position, item) in columns.enumerated() { target[Int(item)] = row[position] }
                         }
                     }
                 }
             }
             return
         }
-        let history = Matrix(rows: users.count, columns: n, storage: data.weightedRows(users, columns: n, entry: configuration.entry))
+        let history = Matrix(rows: users.count, columns: n,
+                             storage: Self.history(users, data: data, positions: positions, width: n, configuration: configuration))
         let product = BLAS.multiply(history, weights)
-        if n == data.itemCount {
-            scores = product.storage
-        } else {
-            // Items newer than the fit have no weights yet: they score 0 until the next refit.
-            scores = [Float](repeating: 0, count: users.count * data.itemCount)
-            for slot in 0..<users.count {
-                scores.replaceSubrange(slot * data.itemCount ..< slot * data.itemCount + n, with: product.row(slot))
-            }
+        for slot in 0..<users.count {
+            let row = product.row(slot)
+            for (position, item) in columns.enumerated() { scores[slot * itemCount + Int(item)] = row[row.startIndex + position] }
         }
     }
 
@@ -102,9 +148,10 @@ public struct EASEModel: RecommenderModel {
 
     public func snapshot(data: InteractionData) -> ModelSnapshot {
         var vectors = [Int: [Float]]()
-        for item in 0..<weights.rows { vectors[data.items.id(at: item)] = Array(weights.row(item)) }
+        for (position, item) in columns.enumerated() { vectors[data.items.id(at: Int(item))] = Array(weights.row(position)) }
         return ModelSnapshot(kind: .ease, parameters: ["regularization": Double(configuration.regularization),
-                                                        "value_scale": Double(configuration.valueScale)],
-                             itemVectors: vectors, columnItemIDs: Array(data.items.ids.prefix(weights.rows)))
+                                                        "value_scale": Double(configuration.valueScale),
+                                                        "max_items": Double(configuration.maxItems)],
+                             itemVectors: vectors, columnItemIDs: columns.map { data.items.id(at: Int($0)) })
     }
 }

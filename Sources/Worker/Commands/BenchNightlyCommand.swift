@@ -8,42 +8,87 @@ import Storage
 struct BenchNightlyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightly",
-        abstract: "Time a full nightly run (retrain, candidates, publish) with the LLM off.",
+        abstract: "Time a full nightly run (retrain, candidates, publish, prune) with the LLM off; one JSON line per run.",
         discussion: """
-            Loads the MovieLens folder into the database first when it holds no interactions (use a fresh,
-            migrated database), then runs the nightly job `--runs` times and prints wall time and users/s.
+            Loads the data into the database first when it holds no interactions (use a fresh, migrated database):
+            a MovieLens folder (--movielens, any GroupLens layout) or a synthetic dataset shaped like a release
+            (--shape ml-1m|ml-10m|ml-20m), through the stream worker's ingest path. Then runs the nightly job
+            `--runs` times and prints, per run, the wall time of each phase and the process's peak RSS.
+            With --stream-startup it instead times the stream worker's start from the stored models.
             """)
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "Folder in the GroupLens ml-100k layout (u.item, u.user, u.data).")
-    var movielens: String
+    @Option(help: "MovieLens folder in any GroupLens layout.")
+    var movielens: String?
+
+    @Option(help: "Synthetic data shaped like a release: \(MovieLensShape.all.map(\.name).joined(separator: ", ")).")
+    var shape: String?
+
+    @Option(help: "With --shape: this fraction of the release's users and ratings.")
+    var shapeScale = 1.0
 
     @Option(help: "How many consecutive runs to time.")
     var runs = 1
+
+    @Flag(help: "Time the stream worker's model start-up (read every interaction, load the stored models, first candidates) instead of a nightly run.")
+    var streamStartup = false
+
+    func validate() throws {
+        if let shape, MovieLensShape.named(shape) == nil {
+            throw ValidationError("--shape must be one of \(MovieLensShape.all.map(\.name).joined(separator: ", "))")
+        }
+        guard shapeScale > 0, shapeScale <= 1 else { throw ValidationError("--shape-scale must be in (0, 1]") }
+    }
 
     func run() async throws {
         let config = try options.load(overrides: ["llm.enabled": "false", "kafka.output.enabled": "false"])
         let connection = try PostgresConnection(url: try config.database.requiredURL())
         try Migrator.bundled().migrate(connection)
         let existing = try connection.query("SELECT count(*) AS n FROM interactions")[0].int("n")
+        var loadSeconds: Double?
         if existing == 0 {
             let started = ContinuousClock.now
-            let dataset = try MovieLensDataset.load(from: movielens)
+            let dataset: MovieLensDataset
+            if let movielens {
+                dataset = try MovieLensDataset.load(from: movielens)
+            } else if let shape = shape.flatMap(MovieLensShape.named) {
+                dataset = ShapedMovieLens(shape: shapeScale < 1 ? shape.scaled(users: shapeScale) : shape, seed: 42).generate()
+            } else {
+                throw ValidationError("the database holds no interactions: pass --movielens DIR or --shape NAME to load some")
+            }
             try Self.load(dataset, into: connection)
-            print("loaded \(dataset.ratings.count) ratings, \(dataset.users.count) users, \(dataset.items.count) items in "
-                  + "\(NightlyReport.format(started.secondsSince))s (not timed below)")
-        } else {
-            print("database already holds \(existing) interactions; timing on those")
+            loadSeconds = started.secondsSince
+            FileHandle.standardError.write(Data(("loaded \(dataset.ratings.count) ratings, \(dataset.users.count) users, "
+                + "\(dataset.items.count) items in \(NightlyReport.format(loadSeconds!))s\n").utf8))
+        }
+        let interactions = try connection.query("SELECT count(*) AS n FROM interactions")[0].int("n")
+        if streamStartup {
+            print(try Self.json(try StreamStartupProbe(config: config).run().merging([
+                "bench": "stream-startup", "interactions": interactions,
+            ]) { $1 }))
+            return
         }
         let job = try NightlyJob(config: config, reranker: nil, progress: SilentProgress(),
                                  logger: Logger(label: "recworker.bench"))
         for attempt in 1...max(1, runs) {
             let report = try await job.run(resume: false)
-            let phases = report.phases.map { "\($0.name) \(NightlyReport.format($0.seconds))s" }.joined(separator: ", ")
-            print("bench nightly run \(attempt): \(report.users) users, \(report.rows) rows in \(NightlyReport.format(report.totalSeconds))s "
-                  + "wall = \(String(format: "%.0f", report.usersPerSecond)) users/s (\(phases))")
+            var line: [String: Any] = [
+                "bench": "nightly", "run": attempt, "users": report.users, "rows": report.rows, "interactions": interactions,
+                "total_seconds": Self.rounded(report.totalSeconds), "users_per_second": Self.rounded(report.usersPerSecond),
+                "phases": Dictionary(report.phases.map { ($0.name, Self.rounded($0.seconds)) }, uniquingKeysWith: +),
+                "peak_rss_mib": PeakMemory.residentMiB, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            ]
+            if let loadSeconds, attempt == 1 { line["database_load_seconds"] = Self.rounded(loadSeconds) }
+            if let shape { line["shape"] = shape }
+            print(try Self.json(line))
         }
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    static func json(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// Items and users through `CatalogStore`, ratings through the ingest path the stream worker uses.
@@ -52,12 +97,11 @@ struct BenchNightlyCommand: AsyncParsableCommand {
         try catalog.upsert(items: dataset.items)
         try catalog.upsert(users: dataset.users)
         let ingest = IngestStore(connection: connection)
-        let events = dataset.ratings.map {
-            InteractionEvent(eventID: "ml-\($0.userID)-\($0.itemID)", userID: $0.userID, itemID: $0.itemID, type: .rating,
-                             value: Double($0.value), timestamp: Double($0.timestamp))
-        }
-        for start in stride(from: 0, to: events.count, by: 20_000) {
-            let chunk = Array(events[start..<min(start + 20_000, events.count)])
+        for start in stride(from: 0, to: dataset.ratings.count, by: 20_000) {
+            let chunk = dataset.ratings[start..<min(start + 20_000, dataset.ratings.count)].map {
+                InteractionEvent(eventID: "ml-\($0.userID)-\($0.itemID)", userID: $0.userID, itemID: $0.itemID, type: .rating,
+                                 value: Double($0.value), timestamp: Double($0.timestamp))
+            }
             _ = try ingest.apply(IngestBatch(groupID: "bench-load", events: chunk, deadLetters: [], progress: []))
         }
     }

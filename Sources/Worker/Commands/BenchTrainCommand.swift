@@ -7,9 +7,9 @@ import Pipeline
 struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Time fitting a model on MovieLens ratings.")
 
-    @Option(help: "MovieLens-100K folder (u.data, u.item, u.user).")
+    @Option(help: "MovieLens folder in any GroupLens layout (ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-latest).")
     var movielens: String?
-    @Option(help: "Train on this ratings file (TSV user, item, rating, timestamp) instead of all of u.data.")
+    @Option(help: "Train on this ratings file (TSV user, item, rating, timestamp) instead of all of the folder's ratings.")
     var train: String?
     @Option(help: "Model: \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", ")).")
     var model: String
@@ -25,7 +25,7 @@ struct BenchTrainCommand: ParsableCommand {
 
     func run() throws {
         let ratings = try train.map { try MovieLensDataset.loadRatings(path: $0) }
-            ?? MovieLensDataset.loadRatings(path: URL(fileURLWithPath: movielens!).appendingPathComponent("u.data").path)
+            ?? MovieLensDataset.loadRatings(folder: movielens!)
         let data = InteractionData(ratings: ratings)
         let kind = ModelKind(rawValue: model)!
         let hyperparameters = ModelHyperparameters()

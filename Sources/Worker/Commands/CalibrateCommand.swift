@@ -15,11 +15,11 @@ struct CalibrateCommand: AsyncParsableCommand {
             weight (trust the model). Weight 0 (the model alone) is always tried, so a weak LLM gets switched off.
             """)
 
-    @Option(help: "MovieLens-100K folder (u.data, u.item, u.user): titles and genres for the prompts.")
+    @Option(help: "MovieLens folder in any GroupLens layout: titles and genres for the prompts.")
     var movielens: String
-    @Option(help: "Ready training ratings (TSV); default: the per-user 80/20 split of u.data with --split-seed. Test ratings are never read.")
+    @Option(help: "Ready training ratings (tab, `::` or CSV); default: the per-user 80/20 split of the folder's ratings with --split-seed. Test ratings are never read.")
     var train: String?
-    @Option(help: "Seed of the per-user split of u.data when no --train is given (evaluate's --seed).")
+    @Option(help: "Seed of the per-user split of the folder's ratings when no --train is given (evaluate's --seed).")
     var splitSeed: UInt64 = 42
     @Option(help: "Users to sample (each costs one LLM call per --llm-bootstrap sample).")
     var users = 100

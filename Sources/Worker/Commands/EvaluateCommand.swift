@@ -13,11 +13,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         case fullCatalog = "full-catalog", leaveOneOut = "leave-one-out", paper
     }
 
-    @Option(help: "MovieLens-100K folder (u.data, u.item, u.user).")
+    @Option(help: "MovieLens folder in any GroupLens layout (ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-latest).")
     var movielens: String?
     @Option(help: "Protocol: \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", ")).")
     var `protocol`: EvaluationProtocol = .fullCatalog
-    @Option(help: "Ready training ratings (TSV user, item, rating, timestamp); use with --test instead of splitting.")
+    @Option(help: "Ready training ratings (user, item, rating, timestamp: tab, `::` or CSV with header); use with --test instead of splitting.")
     var train: String?
     @Option(help: "Ready test ratings, same format as --train.")
     var test: String?
@@ -33,7 +33,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     var overrides: [String] = []
     @Option(help: "The study's published Table 1 as CSV (header model,precision,recall,ndcg), printed beside ours with --protocol paper; recworker does not bundle it.")
     var paperTable: String?
-    @Option(help: "Write <prefix>.csv, <prefix>.json and (with u.user from --movielens) <prefix>-groups.csv.")
+    @Option(help: "Write <prefix>.csv, <prefix>.json and (with demographics from --movielens) <prefix>-groups.csv.")
     var output = "results/evaluation"
     @OptionGroup var llmRerank: LLMRerankOptions
     @OptionGroup var transactions: TransactionEvaluationOptions
@@ -128,9 +128,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         results += llmRows?.results ?? []
         let groups = dataset.flatMap { $0.users.isEmpty ? nil : GroupBreakdown(results: results, users: $0.users) }
         var notes = [String]()
+        if let note = dataset?.demographicsNote { notes.append(note) }
         var published: PublishedTable?
         if `protocol` == .paper {
-            notes = PaperProtocol.unspecified
+            notes += PaperProtocol.unspecified
             if let paperTable {
                 guard let text = FileManager.default.contents(atPath: paperTable) else {
                     throw ValidationError("cannot read --paper-table \(paperTable): pass a readable CSV with the header model,precision,recall,ndcg")

@@ -14,7 +14,7 @@ struct ExportFinetuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune", abstract: "Write rerank fine-tuning JSONL: prompt → ideal ranking from held-out ratings, with explanations.")
 
-    @Option(help: "Folder in the GroupLens ml-100k layout (u.item, u.user, u.data).") var movielens: String
+    @Option(help: "MovieLens folder in any GroupLens layout (ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-latest).") var movielens: String
     @Option(help: "Users to sample.") var users = 200
     @Option(help: "Sampling seed.") var seed: UInt64 = 42
     @Option(help: "Output file (JSONL).") var out: String

@@ -10,7 +10,7 @@ struct ProduceCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var kafka: KafkaOptions
-    @Option(help: "Folder in the GroupLens ml-100k layout.") var movielens: String?
+    @Option(help: "MovieLens folder in any GroupLens layout (ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-latest).") var movielens: String?
     @Option(help: "JSON-lines file of contract-v1 events, published in file order (e.g. from simulate --transactions).") var events: String?
     @Option(help: "Publish only the first N events (by timestamp).") var limit: Int?
     @Option(help: "Publish at most this many events per second (default: as fast as possible).") var rate: Double?
@@ -40,8 +40,7 @@ struct ProduceCommand: ParsableCommand {
     }
 
     private static func ratingEvents(movielens: String) throws -> [InteractionEvent] {
-        let ratings = try MovieLensDataset.loadRatings(path: (movielens as NSString).appendingPathComponent("u.data"))
-        return SimulateTransactionOptions.merged(ratings: ratings, simulated: [])
+        SimulateTransactionOptions.merged(ratings: try MovieLensDataset.loadRatings(folder: movielens), simulated: [])
     }
 
     /// Every line must be a valid event: a file that would dead-letter is refused before anything is sent.
@@ -56,4 +55,7 @@ struct ProduceCommand: ParsableCommand {
             }
         }
     }
+
+    /// ML-10M and later rate in half stars from 0.5; the event contract's ratings are 1…5, so 0.5 is sent as 1.
+    static func contractRating(_ value: Float) -> Float { max(1, value) }
 }

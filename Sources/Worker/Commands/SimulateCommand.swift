@@ -5,7 +5,7 @@ import Pipeline
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Write a small synthetic MovieLens-shaped dataset (GroupLens layout) for demos and tests.")
+        abstract: "Write a synthetic MovieLens-shaped dataset (GroupLens layout) for demos, tests and runs at a release's size.")
 
     @Option(help: "Output folder (created if missing).") var out: String
     @Option var users = 60
@@ -13,12 +13,14 @@ struct SimulateCommand: ParsableCommand {
     @Option var ratingsPerUser = 30
     @Option var seed: UInt64 = 42
     @OptionGroup var transactionOptions: SimulateTransactionOptions
+    @OptionGroup var shaped: SimulateShapeOptions
 
     func validate() throws {
         guard users > 0, items > 0, ratingsPerUser > 0 else { throw ValidationError("--users, --items and --ratings-per-user must be positive") }
     }
 
     func run() throws {
+        if try shaped.writeIfRequested(to: out, seed: seed) { return }
         if let folder = transactionOptions.movielens {
             guard transactionOptions.transactions else { throw ValidationError("--from-movielens goes with --transactions") }
             print(try transactionOptions.writeEvents(dataset: try MovieLensDataset.load(from: folder), out: out, seed: seed))

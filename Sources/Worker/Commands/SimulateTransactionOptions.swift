@@ -28,10 +28,13 @@ struct SimulateTransactionOptions: ParsableArguments {
     }
 
     /// Ratings as contract events (ids as `produce --movielens` names them) with the simulated events, in time order.
+    /// ML-10M and later have half stars from 0.5; the event contract's ratings run 1…5, so 0.5 is sent as 1.
+    static func contractRating(_ value: Float) -> Float { max(Float(EventContract.valueRange(for: .rating).lowerBound), value) }
+
     static func merged(ratings: [Rating], simulated: [InteractionEvent]) -> [InteractionEvent] {
         let rated = ratings.map {
             InteractionEvent(eventID: "ml-\($0.userID)-\($0.itemID)-\($0.timestamp)", userID: $0.userID, itemID: $0.itemID,
-                             type: .rating, value: Double($0.value), timestamp: Double($0.timestamp))
+                             type: .rating, value: Double(contractRating($0.value)), timestamp: Double($0.timestamp))
         }
         return (rated + simulated).sorted { ($0.timestamp, $0.userID, $0.itemID, $0.eventID) < ($1.timestamp, $1.userID, $1.itemID, $1.eventID) }
     }

@@ -102,8 +102,8 @@ struct NightlyJob: Sendable {
         let runs = RunStore(connection: connection)
         let writer = PublicationWriter(connection: connection)
 
-        let changedSince = try runs.previousNightlySnapshot(before: run.runID)
-        let snapshot = try PublicationSnapshot.read(connection, snapshotAt: snapshotAt, changedSince: changedSince)
+        let previous = try runs.previousNightly(before: run.runID)
+        let snapshot = try PublicationSnapshot.read(connection, run: run, previous: previous)
         let index = SnapshotIndex(snapshot)
         clock.lap("snapshot")
 
