@@ -129,20 +129,22 @@ final class StreamHostileInputTests: XCTestCase {
         XCTAssertEqual(try harness.count("SELECT sum(next_offset)::int AS n FROM consumer_offsets"), events.count)
     }
 
-    func testAModelFitThatFailsKeepsServingAndRefreshesGoOn() throws {
-        let harness = try StreamTestHarness(topicPrefix: "poisonedfit")
+    func testRowsWrittenBehindTheCodecsBackCannotPoisonTheModels() throws {
+        let harness = try StreamTestHarness(topicPrefix: "poisonedrows")
         defer { harness.tearDown() }
         try seedCatalog(harness)
-        // Rows written before the contract bounded `value` (or by hand): a fit on them fails in the solver.
+        // Rows no contract checked (written by hand, or before the contract bounded `value`): NaN and 3.4e38.
         try harness.database.connect().execute("""
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
-            SELECT u, 'legacy-' || u || '-' || i, i, 'purchase', 'NaN'::real, now() FROM generate_series(1, 30) u, generate_series(1, 12) i
+            SELECT u, 'legacy-' || u || '-' || i, i, 'purchase', CASE WHEN i % 2 = 0 THEN 'NaN'::real ELSE 3.4e38 END, now()
+            FROM generate_series(1, 30) u, generate_series(1, 12) i
             """)
         let valid = TestEvents.ratings(count: validCount)
         try harness.publish(valid)
         let run = try harness.binary.run(harness.streamArguments(idleExit: 2))
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(run.stderr.components(separatedBy: "model fit failed").count - 1, 1, "logged once: \(run.stderr)")
+        // Model inputs are weighted into a finite range (EventWeights), so the fit itself succeeds.
+        XCTAssertFalse(run.stderr.contains("model fit failed"), run.stderr)
         try assertPublished(harness, users: Set(valid.map(\.userID)), stderr: run.stderr)
     }
 
