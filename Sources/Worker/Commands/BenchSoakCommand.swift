@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LinearAlgebra
 import Logging
 import PostgresClient
 import ServiceLifecycle
@@ -36,16 +35,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "recworker.bench.soak")
-        // The refresher's products are small and frequent: OpenBLAS's idle threads spin (sched_yield) between
-        // them and took a fifth of the worker's CPU from ingestion on a 2-core host.
-        BLASBackend.setThreads(1)
+        let logger = StreamProcess.bootstrap(logLevel: logLevel, fallback: .warning, label: "recworker.bench.soak")
         let environment = ProcessInfo.processInfo.environment
         guard let brokers = environment["KAFKA_BROKERS"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("KAFKA_BROKERS is not set: export KAFKA_BROKERS=host:port")

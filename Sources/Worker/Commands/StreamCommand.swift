@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
-import LinearAlgebra
 import Logging
 import Metrics
 import Pipeline
@@ -65,16 +64,7 @@ struct StreamCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logging.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "recworker.stream")
-        // The refresher's products are small and frequent: OpenBLAS's idle threads spin (sched_yield) between
-        // them and took a fifth of the worker's CPU from ingestion on a 2-core host.
-        BLASBackend.setThreads(1)
+        let logger = StreamProcess.bootstrap(logLevel: logging.logLevel, fallback: .info, label: "recworker.stream")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
