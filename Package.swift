@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra"], exclude: ["Golden"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "LLMClientTests", dependencies: [
-            "LLMClient", "Pipeline", "TestSupport",
+            "LLMClient", "Pipeline", "TestSupport", "Storage", "PostgresClient",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

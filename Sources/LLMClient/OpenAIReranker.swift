@@ -63,9 +63,7 @@ public struct OpenAIReranker: Reranker, LLMRankingSource {
         for answer in answers {
             for pick in answer.answer.picks { if let reason = pick.reason, reasons[pick.itemID] == nil { reasons[pick.itemID] = reason } }
         }
-        let usages = answers.compactMap(\.usage)
-        let usage = usages.isEmpty ? nil : TokenUsage(
-            promptTokens: usages.reduce(0) { $0 + $1.promptTokens }, completionTokens: usages.reduce(0) { $0 + $1.completionTokens })
+        let usage = TokenUsage.sum(answers.map(\.usage))
         let samples = answers.map { RankFusion.Sample(shown: $0.shown, ranked: $0.answer.picks.map(\.itemID)) }
         return LLMRanking(scores: RankFusion.borda(samples), reasons: reasons, usage: usage, samples: answers.count)
     }
@@ -80,38 +78,19 @@ public struct OpenAIReranker: Reranker, LLMRankingSource {
     /// One prompt, answered from the cache or the endpoint. Only usable answers are cached.
     func answer(_ request: RerankRequest) async throws -> SampleAnswer {
         let prompt = PromptBuilder(config: configuration.prompt).prompt(for: request)
-        let chat = chatRequest(for: prompt, userID: request.userID)
-        let key = try? ResponseCacheKey.key(for: chat)
-        if let cache, let key {
-            do {
-                if let cached = try await cache.cachedCompletion(forKey: key) {
-                    let answer = RerankAnswer.parse(cached.content, itemIDByShortID: prompt.itemIDByShortID)
-                    if !answer.picks.isEmpty {
-                        await gateway.stats.cacheHit()
-                        return SampleAnswer(shown: prompt.shownItemIDs, answer: answer, usage: nil)
-                    }
-                }
-            } catch {
-                logger.warning("LLM cache lookup failed; calling the endpoint", metadata: ["error": "\(error)"])
-            }
+        let call = CachedCompletionCall(gateway: gateway, cache: cache, ttl: configuration.cacheTTL, logger: logger)
+        let answer = try await call.answer(
+            chatRequest(for: prompt, userID: request.userID), userID: request.userID,
+            parse: { (content: $0, answer: RerankAnswer.parse($0, itemIDByShortID: prompt.itemIDByShortID)) },
+            isUsable: { !$0.answer.picks.isEmpty })
+        let parsed = answer.value.answer
+        guard !parsed.picks.isEmpty else {
+            throw LLMError.unusableAnswer("\(parsed.unknownIDs.count) unknown ids in \(answer.value.content.prefix(120))")
         }
-        let completion = try await gateway.complete(chat)
-        let answer = RerankAnswer.parse(completion.content, itemIDByShortID: prompt.itemIDByShortID)
-        guard !answer.picks.isEmpty else {
-            throw LLMError.unusableAnswer("\(answer.unknownIDs.count) unknown ids in \(completion.content.prefix(120))")
+        if answer.usage != nil, !parsed.unknownIDs.isEmpty || parsed.salvaged {
+            logger.info("LLM answer repaired", metadata: ["unknown_ids": "\(parsed.unknownIDs.count)", "salvaged": "\(parsed.salvaged)"])
         }
-        if !answer.unknownIDs.isEmpty || answer.salvaged {
-            logger.info("LLM answer repaired", metadata: ["unknown_ids": "\(answer.unknownIDs.count)", "salvaged": "\(answer.salvaged)"])
-        }
-        if let cache, let key {
-            do {
-                try await cache.store(CachedCompletion(content: completion.content, usage: completion.usage), forKey: key,
-                                      model: gateway.model, ttl: configuration.cacheTTL, userID: request.userID)
-            } catch {
-                logger.warning("LLM cache write failed", metadata: ["error": "\(error)"])
-            }
-        }
-        return SampleAnswer(shown: prompt.shownItemIDs, answer: answer, usage: completion.usage)
+        return SampleAnswer(shown: prompt.shownItemIDs, answer: parsed, usage: answer.usage)
     }
 
     func chatRequest(for prompt: RerankPrompt, userID: Int) -> ChatRequest {

@@ -22,7 +22,8 @@ final class EndToEndTests: XCTestCase {
         let run = try harness.binary.run(harness.streamArguments(extra: [
             "--llm", "on", "--llm-max-calls", "3", "--llm-candidates", "8", "--llm-reason-chars", "40", "--publish", "5",
             "--llm-timeout", "60", "--llm-max-attempts", "2",
-        ]), timeout: .seconds(420))
+            "--setting", "profiles.summary=llm", "--setting", "profiles.summary_max_chars=200",
+        ]), timeout: .seconds(600))
         XCTAssertEqual(run.status, 0, run.stderr)
 
         let connection = try harness.database.connect()
@@ -47,6 +48,26 @@ final class EndToEndTests: XCTestCase {
             XCTAssertFalse(texts.contains { $0.hasSuffix("/") || $0.hasSuffix(",") || $0.hasSuffix(" and") }, "a reason cut mid-sentence: \(texts)")
         }
         XCTAssertGreaterThanOrEqual(try harness.count("SELECT count(*) AS n FROM llm_cache WHERE prompt_tokens > 0 AND completion_tokens > 0"), 3)
+
+        // profiles.summary = llm: the real model was asked for each reranked user's profile. Its text is kept only when
+        // it passes the summary check; otherwise the template stands in, stored with the model's name.
+        let model = try XCTUnwrap(ProcessInfo.processInfo.environment["LLM_MODEL"])
+        let summaries = try connection.query(
+            "SELECT user_id, summary, summary_source, summary_model FROM profile_summaries WHERE user_id = ANY($1::int[])", [llmUsers])
+        XCTAssertEqual(summaries.count, llmUsers.count, "a reranked user has no stored summary")
+        for row in summaries {
+            let (user, text) = (try row.int("user_id"), row["summary"] ?? "")
+            XCTAssertEqual(row["summary_model"], model, "user \(user)'s summary was not asked of the LLM:\n\(run.stderr)")
+            if row["summary_source"] == "llm" {
+                XCTAssertTrue((3...200).contains(text.count), "an accepted summary outside the bounds: \(text)")
+                XCTAssertFalse(text.contains(String(user)), "an accepted summary names the user id: \(text)")
+            } else {
+                XCTAssertEqual(row["summary_source"], "template")
+                XCTAssertTrue(text.hasPrefix("They have"), "a refused summary was not replaced by the template: \(text)")
+            }
+        }
+        let summaryLine = summaries.map { "\($0["summary_source"] ?? "?"): \($0["summary"] ?? "")" }.joined(separator: "\n")
+        FileHandle.standardError.write(Data("profile summaries written with \(model):\n\(summaryLine)\n".utf8))
 
         let show = try harness.binary.run(["show", "--database-url", harness.database.url, "--recent", "3"])
         XCTAssertEqual(show.status, 0, show.stderr)

@@ -93,7 +93,7 @@ final class StreamModelsTests: XCTestCase {
             XCTAssertEqual(stored.sums[genre]!.rated / sums.rated, 1, accuracy: 1e-9, genre)
         }
         XCTAssertEqual(profile.activity.total, allUserEvents.count)
-        let summary = try XCTUnwrap(connection.query("SELECT summary FROM user_profiles WHERE user_id = 1")[0]["summary"])
+        let summary = try XCTUnwrap(connection.query("SELECT summary FROM profile_summaries WHERE user_id = 1 AND summary_source = 'template'")[0]["summary"])
         XCTAssertTrue(summary.contains("They are most active in the"), summary)
 
         // The output topic: the latest message per user is exactly what is published.

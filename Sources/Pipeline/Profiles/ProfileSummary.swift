@@ -1,5 +1,14 @@
 /// The deterministic natural-language profile that prompts start from (Chat-REC's "user profile").
 public enum ProfileSummary {
+    /// What a rerank prompt shows as the user's profile: the stored LLM-written summary when there is one that the
+    /// privacy switch allows (one written from demographics is not used once they are off), else the template.
+    public static func forPrompt(_ profile: UserProfile, includeDemographics: Bool) -> String {
+        if let written = profile.writtenSummary, written.source == .llm, includeDemographics || !written.withDemographics {
+            return written.text
+        }
+        return text(for: profile, includeDemographics: includeDemographics)
+    }
+
     /// - Parameter includeDemographics: privacy switch; when false, age, gender and occupation are left out.
     public static func text(for profile: UserProfile, includeDemographics: Bool) -> String {
         var sentences = [String]()

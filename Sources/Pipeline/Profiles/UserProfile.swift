@@ -31,12 +31,14 @@ public struct UserProfile: Sendable, Hashable {
     public var genreWeights: GenreWeights?
     /// When the user is active (stream profiles); empty where unknown.
     public var activity: ActivityHistogram
+    /// The stored summary (`user_profiles.summary`), when one was loaded; prompts prefer an LLM-written one.
+    public var writtenSummary: WrittenSummary?
 
     public init(
         userID: Int, demographics: UserDemographics? = nil, countsByType: [InteractionType: Int] = [:],
         ratingCount: Int = 0, ratingSum: Double = 0, ratingSumOfSquares: Double = 0,
         firstSeen: Double? = nil, lastSeen: Double? = nil, recentHistory: [HistoryEntry] = [],
-        genreWeights: GenreWeights? = nil, activity: ActivityHistogram = ActivityHistogram()
+        genreWeights: GenreWeights? = nil, activity: ActivityHistogram = ActivityHistogram(), writtenSummary: WrittenSummary? = nil
     ) {
         self.userID = userID
         self.demographics = demographics
@@ -49,6 +51,7 @@ public struct UserProfile: Sendable, Hashable {
         self.recentHistory = recentHistory
         self.genreWeights = genreWeights
         self.activity = activity
+        self.writtenSummary = writtenSummary
     }
 
     public var eventCount: Int { countsByType.values.reduce(0, +) }

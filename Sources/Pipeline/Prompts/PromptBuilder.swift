@@ -1,4 +1,5 @@
-/// Renders a Chat-REC style rerank prompt: profile summary, recent history, candidates, task.
+/// Renders a Chat-REC style rerank prompt: profile summary (the LLM-written one when stored, else the template),
+/// recent history, candidates, task.
 ///
 /// Pure and deterministic, so prompts can be golden-tested and hashed for the response cache. The prompt
 /// never contains the user id (the request carries a pseudonym separately) and shows demographics only
@@ -23,7 +24,7 @@ public struct PromptBuilder: Sendable {
         var historyCount = min(config.maxHistory, request.profile.recentHistory.count)
         var candidateCount = candidates.count
         let rankCount = min(request.limit, candidates.count)
-        let summary = ProfileSummary.text(for: request.profile, includeDemographics: config.includeDemographics)
+        let summary = ProfileSummary.forPrompt(request.profile, includeDemographics: config.includeDemographics)
 
         func render() -> RerankPrompt {
             let shown = Array(candidates.prefix(candidateCount))

@@ -28,8 +28,9 @@ public struct ExplanationGate: Sendable, Hashable {
         let cleaned = picks.map { $0.reason.flatMap(trimmed) }
         var counts = [String: Int]()
         for reason in cleaned.compactMap({ $0 }) { counts[Self.normalised(reason), default: 0] += 1 }
-        let prompt = Self.shingles(Self.words(PromptBuilder.systemMessage + " " + ProfileSummary.text(for: request.profile, includeDemographics: true)),
-                                   size: echoWords)
+        let summaries = ProfileSummary.text(for: request.profile, includeDemographics: true) + " "
+            + ProfileSummary.forPrompt(request.profile, includeDemographics: true)
+        let prompt = Self.shingles(Self.words(PromptBuilder.systemMessage + " " + summaries), size: echoWords)
         let titles = request.candidates.map { ($0.item.id, Self.searchable($0.item.title)) }.filter { $0.1.count >= 4 }
         return zip(picks, cleaned).map { pick, reason in
             if let reason, counts[Self.normalised(reason)] == 1, !echoes(reason, prompt: prompt),

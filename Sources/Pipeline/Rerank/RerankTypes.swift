@@ -64,17 +64,29 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     }
 
     public var totalTokens: Int { promptTokens + completionTokens }
+
+    /// The sum of the known usages; nil when none is known.
+    public static func sum(_ usages: [TokenUsage?]) -> TokenUsage? {
+        let known = usages.compactMap { $0 }
+        guard !known.isEmpty else { return nil }
+        return TokenUsage(promptTokens: known.reduce(0) { $0 + $1.promptTokens },
+                          completionTokens: known.reduce(0) { $0 + $1.completionTokens })
+    }
 }
 
 public struct RerankResult: Sendable {
     public var items: [RankedItem]
     public var source: RecommendationSource
+    /// Everything the LLM calls for this user cost, a new profile summary included.
     public var usage: TokenUsage?
+    /// A profile summary written on the way (`SummarizingReranker`), for the caller to store.
+    public var summary: SummaryOutcome?
 
-    public init(items: [RankedItem], source: RecommendationSource, usage: TokenUsage?) {
+    public init(items: [RankedItem], source: RecommendationSource, usage: TokenUsage?, summary: SummaryOutcome? = nil) {
         self.items = items
         self.source = source
         self.usage = usage
+        self.summary = summary
     }
 }
 

@@ -33,6 +33,8 @@ struct LLMOptions: ParsableArguments {
     var includeDemographics: Bool?
     @Option(name: .customLong("llm-pseudonym-key-file"), help: "File with the key of the pseudonym sent in OpenAI's `user` field (llm.pseudonym_key_file; or $LLM_PSEUDONYM_KEY).")
     var pseudonymKeyFile: String?
+    @Option(name: .customLong("profile-summary"), help: "template or llm: who writes the profile summary prompts start from; llm rewrites it when the profile changes materially (profiles.summary).")
+    var profileSummary: String?
 
     /// Dotted config keys for the flags given explicitly.
     var overrides: [String: String] {
@@ -47,6 +49,7 @@ struct LLMOptions: ParsableArguments {
             ("llm.bootstrap", bootstrap.map(String.init)), ("llm.fusion_weight", weight.map { String($0) }),
             ("llm.cache_ttl_seconds", cacheTTLHours.map { String(Int(($0 * 3600).rounded())) }),
             ("llm.include_demographics", includeDemographics.map(String.init)), ("llm.pseudonym_key_file", pseudonymKeyFile),
+            ("profiles.summary", profileSummary),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }

@@ -6,7 +6,8 @@ import PostgresClient
 import Storage
 
 /// One LLM ranking per sampled user, for `calibrate` and `evaluate --rerank llm`: answers are cached in
-/// PostgreSQL when a database is configured (`--database-url` or DATABASE_URL), so a rerun costs nothing.
+/// PostgreSQL when a database is configured (`--database-url` or DATABASE_URL), so a rerun costs nothing. With
+/// `profiles.summary: llm` each user's profile summary is written first, as the stream and nightly job would.
 struct LLMRerankPass {
     var config: RecWorkerConfig
 
@@ -16,9 +17,10 @@ struct LLMRerankPass {
         let connection = try config.database.url.map { try PostgresConnection(url: $0) }
         if let connection { _ = try Migrator.bundled().migrate(connection) }
         let reranker = try ConfiguredReranker.make(config: config, cache: connection, logger: logger)
+        let source = ConfiguredReranker.withSummaries(reranker, config: config, cache: connection, logger: logger)
         Self.note("LLM pass: \(cases.count) users, \(try ConfiguredReranker.endpoint(config.llm)), cache \(connection == nil ? "off (no DATABASE_URL)" : "PostgreSQL")")
         let start = ContinuousClock.now
-        let outcome = await LLMRankingCollector(source: reranker, concurrency: config.llm.concurrency).collect(cases) { done, total in
+        let outcome = await LLMRankingCollector(source: source, concurrency: config.llm.concurrency).collect(cases) { done, total in
             if done % 10 == 0 || done == total {
                 Self.note("LLM pass: \(done)/\(total) users after \(String(format: "%.0f", (ContinuousClock.now - start).seconds)) s")
             }

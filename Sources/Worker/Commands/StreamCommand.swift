@@ -80,7 +80,8 @@ struct StreamCommand: AsyncParsableCommand {
         let refreshSettings = RefreshSettings(
             candidateCount: config.candidates.perUser, publishedCount: config.publication.rowsPerUser,
             usersPerClaim: config.stream.refreshBatch, claimLease: .seconds(config.stream.refreshLeaseSeconds),
-            includeDemographics: config.llm.includeDemographics, maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity",
+            includeDemographics: config.llm.includeDemographics, llmSummaries: config.profiles.writesLLMSummaries(llm: config.llm),
+            maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity",
             maxAttempts: config.stream.refreshMaxAttempts)
         let reranker = try ConfiguredReranker.makeIfEnabled(config: config, logger: logger)
         let metricsPort = config.stream.metricsPort

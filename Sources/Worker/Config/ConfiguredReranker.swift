@@ -7,10 +7,35 @@ import Storage
 /// The one place an LLM reranker is built from the `llm` section: stream, nightly, evaluate and calibrate all
 /// come through here, so every LLM setting means the same to every verb.
 enum ConfiguredReranker {
-    /// The reranker when `llm.enabled` is true (nil otherwise), with the PostgreSQL answer cache.
+    /// The reranker the stream and the nightly job publish with when `llm.enabled` is true (nil otherwise), with the
+    /// PostgreSQL answer cache. With `profiles.summary: llm` it first writes the user's profile summary when the
+    /// stored one is missing or outdated, through the same gateway (limits, budget, breaker) and cache.
     static func makeIfEnabled(config: RecWorkerConfig, logger: Logger) throws -> (any Reranker)? {
         guard config.llm.enabled else { return nil }
-        return try make(config: config, cache: try PostgresConnection(url: try config.database.requiredURL()), logger: logger)
+        let cache = try PostgresConnection(url: try config.database.requiredURL())
+        return withSummaries(try make(config: config, cache: cache, logger: logger), config: config, cache: cache, logger: logger)
+    }
+
+    /// `reranker` writing profile summaries first when `profiles.summary` is `llm` (itself otherwise).
+    static func withSummaries(_ reranker: OpenAIReranker, config: RecWorkerConfig, cache: PostgresConnection?, logger: Logger)
+        -> any Reranker & LLMRankingSource {
+        guard config.profiles.summary == .llm else { return reranker }
+        let summarizer = OpenAIProfileSummarizer(
+            gateway: reranker.gateway, configuration: reranker.configuration, maxCharacters: config.profiles.summaryMaxCharacters,
+            cache: cache.map { LLMCacheStore(connection: $0) }, logger: logger)
+        return SummarizingReranker(summarizer: summarizer, reranker: reranker) { userID, error in
+            WorkerMetrics.profileSummaries(outcome: "failed").increment()
+            logger.warning("profile summary failed; the prompt uses the template", metadata: ["user_id": "\(userID)", "error": "\(error)"])
+        }
+    }
+
+    /// Counts and logs a summary the reranker wrote; called where it is stored.
+    static func record(_ summary: SummaryOutcome, userID: Int, logger: Logger) {
+        WorkerMetrics.profileSummaries(outcome: summary.refusal == nil ? "llm" : "refused").increment()
+        if let refusal = summary.refusal {
+            logger.info("LLM profile summary refused; the template stands in until the profile changes materially",
+                        metadata: ["user_id": "\(userID)", "reason": "\(refusal)"])
+        }
     }
 
     /// The reranker whatever `llm.enabled` says (evaluate and calibrate ask for it explicitly); `cache` nil runs uncached.

@@ -1,5 +1,6 @@
 import Foundation
 import LLMClient
+import Pipeline
 
 extension RecWorkerConfig {
     /// Reads `file` (if any), applies the environment and `overrides` (dotted key → value from flags), and
@@ -72,6 +73,9 @@ extension RecWorkerConfig {
             rerankPool: try reader.int("candidates.rerank_pool", default: 20, in: 1...200))
 
         llm = try Self.readLLM(&reader)
+        profiles = Profiles(
+            summary: try reader.choice("profiles.summary", default: SummarySource.template),
+            summaryMaxCharacters: try reader.int("profiles.summary_max_chars", default: 400, in: 40...4_000))
 
         nightly = Nightly(
             keepRuns: try reader.int("nightly.keep_runs", default: 7, in: 1...1_000),

@@ -61,6 +61,8 @@ extension RecWorkerConfig {
             ("llm.cache_ttl_seconds", String(llm.cacheTTLSeconds)),
             ("llm.fusion_weight", String(llm.fusionWeight)),
             ("llm.include_demographics", String(llm.includeDemographics)),
+            ("profiles.summary", profiles.summary.rawValue),
+            ("profiles.summary_max_chars", String(profiles.summaryMaxCharacters)),
         ]
         lines += [
             ("nightly.keep_runs", String(nightly.keepRuns)),

@@ -1,4 +1,5 @@
 import LLMClient
+import Pipeline
 
 /// Every setting of recworker, validated. Built once at start by `RecWorkerConfig.load` from the YAML file, then
 /// the environment, then the command's explicit flags (each verb turns its flags into dotted-key overrides);
@@ -127,6 +128,17 @@ struct RecWorkerConfig: Sendable {
         var includeDemographics: Bool
     }
 
+    struct Profiles: Sendable {
+        /// Who writes the profile summary rerank prompts start from: the template, or the LLM (when `llm.enabled`),
+        /// rewritten when the profile changes materially (docs/llm.md).
+        var summary: SummarySource
+        /// Longest LLM summary accepted; a longer one is replaced by the template.
+        var summaryMaxCharacters: Int
+
+        /// Whether rerank calls write LLM summaries (the LLM must be on too).
+        func writesLLMSummaries(llm: LLM) -> Bool { summary == .llm && llm.enabled }
+    }
+
     struct Nightly: Sendable {
         /// Published runs kept (the current one included); older ones are deleted.
         var keepRuns: Int
@@ -165,6 +177,7 @@ struct RecWorkerConfig: Sendable {
     var models: Models
     var candidates: Candidates
     var llm: LLM
+    var profiles: Profiles
     var nightly: Nightly
     var publication: Publication
     var retention: Retention

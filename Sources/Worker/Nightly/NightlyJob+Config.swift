@@ -21,7 +21,8 @@ extension NightlyJob {
             settings: Settings(
                 seed: config.models.seed,
                 ranking: .init(candidatesPerUser: config.candidates.perUser, rerankPool: config.candidates.rerankPool,
-                               rowsPerUser: config.publication.rowsPerUser, historyLength: config.models.historyLength),
+                               rowsPerUser: config.publication.rowsPerUser, historyLength: config.models.historyLength,
+                               llmSummaries: config.profiles.writesLLMSummaries(llm: config.llm)),
                 batchSize: config.nightly.batchSize, batchPause: .milliseconds(config.nightly.batchPauseMilliseconds),
                 keepRuns: config.nightly.keepRuns, pruneBatchSize: config.nightly.pruneBatchSize,
                 resumeMaxAgeHours: config.nightly.resumeMaxAgeHours,

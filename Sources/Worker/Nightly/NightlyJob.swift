@@ -123,8 +123,10 @@ struct NightlyJob: Sendable {
         var chunks = CandidateChunks(ranker: ranker, order: plan.order)
         for start in stride(from: 0, to: pending.count, by: settings.batchSize) {
             let batch = Array(pending[start..<min(start + settings.batchSize, pending.count)])
-            let (users, usage) = try await rankBatch(batch, lists: chunks.lists(for: batch), plan: plan, ranker: ranker, tokensSpent: state.llmTokens)
+            let (users, usage, summaries) = try await rankBatch(batch, lists: chunks.lists(for: batch), plan: plan, ranker: ranker,
+                                                                tokensSpent: state.llmTokens, profiles: ProfileStore(connection: connection))
             try writer.write(runID: run.runID, generatedAt: snapshotAt, users: users, usage: usage, fence: lease)
+            try ProfileStore(connection: connection).storeSummaries(summaries)
             state.doneUsers += batch.count
             state.llmCalls += usage.requests
             state.llmTokens += usage.tokens
@@ -151,14 +153,17 @@ struct NightlyJob: Sendable {
     }
 
     /// Ranks a batch; LLM users run concurrently (up to `llmConcurrency`) while the run's token budget lasts.
+    /// Returns the rows, the LLM's cost and the profile summaries written on the way.
     private func rankBatch(
-        _ batch: [Int], lists: [Int: CandidateList], plan: NightlyPlan, ranker: NightlyRanker, tokensSpent: Int
-    ) async throws -> ([UserRecommendations], LLMUsage) {
+        _ batch: [Int], lists: [Int: CandidateList], plan: NightlyPlan, ranker: NightlyRanker, tokensSpent: Int, profiles: ProfileStore
+    ) async throws -> ([UserRecommendations], LLMUsage, [Int: WrittenSummary]) {
         var results = [Int: UserRecommendations]()
         var usage = LLMUsage()
+        var summaries = [Int: WrittenSummary]()
         let llmBatch = batch.filter { plan.llmUsers.contains($0) }
         if !llmBatch.isEmpty {
-            try await withThrowingTaskGroup(of: (UserRecommendations, LLMUsage).self) { group in
+            let stored = settings.ranking.llmSummaries ? try profiles.writtenSummaries(userIDs: llmBatch) : [:]
+            try await withThrowingTaskGroup(of: NightlyRanker.Ranked.self) { group in
                 var next = 0
                 func launch() {
                     let userID = llmBatch[next]
@@ -166,20 +171,26 @@ struct NightlyJob: Sendable {
                     // The budget is checked per call; concurrent calls in flight may overshoot it by one round.
                     let withinBudget = tokensSpent + usage.tokens < settings.llmMaxTokens
                     let list = lists[userID]!
-                    group.addTask { await ranker.rank(userID: userID, list: list, useLLM: withinBudget) }
+                    let summary = stored[userID]
+                    group.addTask { await ranker.rank(userID: userID, list: list, useLLM: withinBudget, storedSummary: summary) }
                 }
                 while next < llmBatch.count, next < settings.llmConcurrency { launch() }
-                while let (user, spent) = try await group.next() {
-                    results[user.userID] = user
-                    usage = usage + spent
+                while let ranked = try await group.next() {
+                    let userID = ranked.recommendations.userID
+                    results[userID] = ranked.recommendations
+                    usage = usage + ranked.usage
+                    if let summary = ranked.summary {
+                        ConfiguredReranker.record(summary, userID: userID, logger: logger)
+                        summaries[userID] = summary.summary
+                    }
                     if next < llmBatch.count { launch() }
                 }
             }
         }
         for userID in batch where results[userID] == nil {
-            results[userID] = await ranker.rank(userID: userID, list: lists[userID]!, useLLM: false).0
+            results[userID] = await ranker.rank(userID: userID, list: lists[userID]!, useLLM: false).recommendations
         }
-        return (batch.map { results[$0]! }, usage)
+        return (batch.map { results[$0]! }, usage, summaries)
     }
 
     /// Announces (when output is on) and prunes a published run.

@@ -10,6 +10,15 @@ struct NightlyRanker: Sendable {
         var rerankPool: Int
         var rowsPerUser: Int
         var historyLength: Int
+        /// `profiles.summary: llm`: prompts use the stored LLM-written summaries and the reranker writes new ones.
+        var llmSummaries = false
+    }
+
+    /// One ranked user: the rows, what the LLM cost, and the profile summary written on the way (to store).
+    struct Ranked: Sendable {
+        var recommendations: UserRecommendations
+        var usage: LLMUsage
+        var summary: SummaryOutcome?
     }
 
     let candidates: any CandidateSource
@@ -23,8 +32,10 @@ struct NightlyRanker: Sendable {
         candidates.candidates(userIDs: userIDs, limit: settings.candidatesPerUser)
     }
 
-    func rank(userID: Int, list: CandidateList, useLLM: Bool) async -> (UserRecommendations, LLMUsage) {
-        let profile = index.profile(userID: userID, historyLength: settings.historyLength)
+    /// - Parameter storedSummary: the user's stored profile summary (used only with `llmSummaries`).
+    func rank(userID: Int, list: CandidateList, useLLM: Bool, storedSummary: WrittenSummary? = nil) async -> Ranked {
+        var profile = index.profile(userID: userID, historyLength: settings.historyLength)
+        if settings.llmSummaries { profile.writtenSummary = storedSummary }
         let pool = useLLM ? Array(list.items.prefix(settings.rerankPool)) : list.items
         let request = RerankRequest(
             userID: userID, profile: profile,
@@ -35,7 +46,8 @@ struct NightlyRanker: Sendable {
         let outcome = await RankingPipeline(reranker: reranker) { _, error in
             logger.warning("LLM rerank failed; using the model's order", metadata: ["user_id": "\(userID)", "error": "\(error)"])
         }.rank(request, useLLM: useLLM)
-        let usage = outcome.calledLLM ? LLMUsage(requests: 1, tokens: outcome.usage?.totalTokens ?? 0) : LLMUsage()
-        return (UserRecommendations(userID: userID, source: outcome.source, modelVersion: list.modelVersion, items: outcome.items), usage)
+        return Ranked(
+            recommendations: UserRecommendations(userID: userID, source: outcome.source, modelVersion: list.modelVersion, items: outcome.items),
+            usage: LLMUsage(requests: outcome.llmRequests, tokens: outcome.usage?.totalTokens ?? 0), summary: outcome.summary)
     }
 }

@@ -34,6 +34,12 @@ enum WorkerMetrics {
         Counter(label: "recworker_rerank_calls_total", dimensions: [("outcome", outcome)])
     }
 
+    /// LLM profile summaries asked for, by outcome: `llm` (stored and used), `refused` (degenerate, the template
+    /// stands in), `failed` (no answer; the prompt used the template and the next refresh asks again).
+    static func profileSummaries(outcome: String) -> Counter {
+        Counter(label: "recworker_profile_summaries_total", dimensions: [("outcome", outcome)])
+    }
+
     /// Rows of LLM-reranked lists by where their explanation text came from: the share with `source="llm"` is
     /// the share of LLM reasons the explanation gate kept.
     static func explanations(source: ExplanationSource) -> Counter {

@@ -33,7 +33,8 @@ final class Refresher: Sendable {
         var claimedBefore: Double
         var runID: Int
         var reranks: [(request: RerankRequest, source: RecommendationSource, version: String)]
-        var summaries: [Int: String]
+        /// Template summaries of every claimed user; LLM-written ones replace them as reranks return.
+        var summaries: [Int: WrittenSummary]
     }
 
     private let settings: RefreshSettings
@@ -123,27 +124,31 @@ final class Refresher: Sendable {
     }
 
     private func refresh(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
-        let prepared = try await BlockingWork.run { [self] in try prepare(claims, claimedBefore: claimedBefore) }
+        var prepared = try await BlockingWork.run { [self] in try prepare(claims, claimedBefore: claimedBefore) }
         if !prepared.reranks.isEmpty {
-            let pipeline = rankingPipeline
-            try await withThrowingTaskGroup(of: UserRecommendations.self) { group in
+            let (pipeline, logger, runID) = (rankingPipeline, logger, prepared.runID)
+            try await withThrowingTaskGroup(of: (UserRecommendations, SummaryOutcome?).self) { group in
                 for entry in prepared.reranks {
                     group.addTask {
                         let outcome = await pipeline.rank(entry.request, useLLM: true)
                         WorkerMetrics.rerankCalls(outcome: outcome.source == .llm ? "ok" : "failed").increment()
                         WorkerMetrics.explanations(source: .llm).increment(by: outcome.llmReasons)
                         WorkerMetrics.explanations(source: .template).increment(by: outcome.items.count - outcome.llmReasons)
-                        return UserRecommendations(userID: entry.request.userID, source: outcome.source, modelVersion: entry.version,
-                                                   items: outcome.items)
+                        return (UserRecommendations(userID: entry.request.userID, source: outcome.source, modelVersion: entry.version,
+                                                    items: outcome.items), outcome.summary)
                     }
                 }
                 // Reranked users are published as each answer arrives.
-                for try await publication in group {
-                    try await BlockingWork.run { [self] in try publish([publication], runID: prepared.runID) }
+                for try await (publication, summary) in group {
+                    try await BlockingWork.run { [self] in try publish([publication], runID: runID) }
+                    if let summary {
+                        ConfiguredReranker.record(summary, userID: publication.userID, logger: logger)
+                        prepared.summaries[publication.userID] = summary.summary
+                    }
                 }
             }
         }
-        try await BlockingWork.run { [self] in try finish(prepared) }
+        try await BlockingWork.run { [prepared, self] in try finish(prepared) }
     }
 
     /// Candidates for every claimed user, the users outside the LLM budget published at once, and the rerank
@@ -167,12 +172,15 @@ final class Refresher: Sendable {
         var immediate = [UserRecommendations]()
         immediate.reserveCapacity(claims.count)
         for (claim, (scored, source)) in zip(claims, generated) {
-            let profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
+            var profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
+            if !settings.llmSummaries { profile.writtenSummary = nil }
             let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
             let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount,
                                         candidateSource: source)
             let version = source == .model ? modelVersion ?? settings.modelVersion : settings.modelVersion
-            prepared.summaries[claim.userID] = ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics)
+            prepared.summaries[claim.userID] = WrittenSummary(
+                text: ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics), source: .template, model: nil,
+                basis: SummaryBasis(profile: profile), withDemographics: settings.includeDemographics)
             if reserveLLMCall(for: request) {
                 prepared.reranks.append((request, source, version))
             } else {

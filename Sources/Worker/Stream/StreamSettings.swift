@@ -28,6 +28,8 @@ struct RefreshSettings: Sendable {
     /// How long a claimed user stays reserved; a refresher killed mid-claim delays those users this long.
     var claimLease: Duration
     var includeDemographics: Bool
+    /// `profiles.summary: llm`: prompts use the stored LLM-written summaries (the reranker writes new ones).
+    var llmSummaries = false
     /// Most LLM reranks this process may make (nil: no limit besides the client's own budget).
     var maxLLMCalls: Int?
     var modelVersion: String
