@@ -41,6 +41,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     var diversity = "0"
     @Option(help: "Weight of genre redundancy against novelty inside the diversity rerank.")
     var diversityGenreWeight = DiversityReranker.defaultGenreWeight
+    @OptionGroup var diversityChoice: DiversityChoiceOptions
 
     func validate() throws {
         if (train == nil) != (test == nil) { throw ValidationError("--train and --test go together: pass both or neither") }
@@ -48,7 +49,9 @@ struct EvaluateCommand: AsyncParsableCommand {
         guard k > 0 else { throw ValidationError("--k must be positive") }
         if paperTable != nil && `protocol` != .paper { throw ValidationError("--paper-table goes with --protocol paper") }
         let lambdas = try diversityLambdas()
-        if `protocol` == .paper && lambdas != [0] { throw ValidationError("--diversity needs a top-K protocol: full-catalog or leave-one-out") }
+        if `protocol` == .paper && (lambdas != [0] || diversityChoice.chooseDiversity) {
+            throw ValidationError("--diversity needs a top-K protocol: full-catalog or leave-one-out")
+        }
     }
 
     func diversityLambdas() throws -> [Double] {
@@ -73,19 +76,30 @@ struct EvaluateCommand: AsyncParsableCommand {
         let catalogue = dataset?.items.map(\.id) ?? Array(Set((split.train + split.test).map(\.itemID))).sorted()
         let variants = try transactions.variants(train: split.train, items: dataset?.items, catalogue: catalogue, seed: seed)
         let data = variants[0].data
+        var hyperparameters = ModelHyperparameters()
+        var blend = CandidateBlend.default
+        for assignment in overrides where try !blend.set(assignment) { try hyperparameters.set(assignment) }
+        var lambdas = try diversityLambdas()
+        var choice: DiversityChoice?
+        if diversityChoice.chooseDiversity {
+            let chosen = try diversityChoice.choose(
+                train: split.train, grid: lambdas, k: k, items: dataset?.items, genreWeight: diversityGenreWeight, blend: blend,
+                hyperparameters: hyperparameters) { ratings in
+                try transactions.variants(train: ratings, items: dataset?.items, catalogue: catalogue, seed: seed)[0].data
+            }
+            choice = chosen
+            lambdas = Array(Set([0, chosen.chosen])).sorted()
+        }
         // Leave-one-out counts the held-out item as relevant whatever its rating.
         let relevanceThreshold: Float? = `protocol` == .leaveOneOut ? nil : 4
         let evaluators: [(suffix: String, lambda: Double, evaluator: any OfflineEvaluator)] = switch `protocol` {
-        case .fullCatalog, .leaveOneOut: try diversityLambdas().map { lambda in
+        case .fullCatalog, .leaveOneOut: lambdas.map { lambda in
             (lambda > 0 ? " div=\(lambda)" : "", lambda,
              TopNEvaluator(k: k, relevanceThreshold: relevanceThreshold, items: dataset?.items,
                           diversity: DiversityReranker(lambda: lambda, genreWeight: diversityGenreWeight)))
         }
         case .paper: [("", 0, HeldOutRankingEvaluator(k: k, relevanceThreshold: relevanceThreshold ?? 4))]
         }
-        var hyperparameters = ModelHyperparameters()
-        var blend = CandidateBlend.default
-        for assignment in overrides where try !blend.set(assignment) { try hyperparameters.set(assignment) }
         var results = [TopNEvaluator.ModelResult]()
         for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
             for variant in variants {
@@ -123,7 +137,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         let llmRows = try await llmRerank.rows(dataset: dataset, split: split, data: data, k: k, relevanceThreshold: relevanceThreshold,
                                                blend: blend, hyperparameters: hyperparameters,
-                                               diversity: DiversityReranker(lambda: try diversityLambdas().last ?? 0,
+                                               diversity: DiversityReranker(lambda: lambdas.last ?? 0,
                                                                             genreWeight: diversityGenreWeight))
         results += llmRows?.results ?? []
         let groups = dataset.flatMap { $0.users.isEmpty ? nil : GroupBreakdown(results: results, users: $0.users) }
@@ -143,6 +157,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         let report = EvaluationReport(protocolName: `protocol`.rawValue + (validation ? " (validation)" : ""), k: k, results: results,
                                       groups: groups, published: published, notes: notes)
+        if let choice { print(choice.markdown + "\n") }
         print(report.markdown)
         if let llmRows { print(llmRows.markdown) }
         try write(report)
