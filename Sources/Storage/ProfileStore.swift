@@ -88,16 +88,6 @@ public struct ProfileStore: Sendable {
         return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.int("user_id"), Set(try $0.intArray("items"))) })
     }
 
-    /// The stored summaries of `userIDs` (users without one are absent).
-    public func writtenSummaries(userIDs: [Int]) throws -> [Int: WrittenSummary] {
-        guard !userIDs.isEmpty else { return [:] }
-        let rows = try connection.query(
-            "SELECT s.user_id, \(Self.summaryColumns) FROM profile_summaries s WHERE s.user_id = ANY($1::int[])", [userIDs])
-        var summaries = [Int: WrittenSummary]()
-        for row in rows { summaries[try row.int("user_id")] = try Self.writtenSummary(row) }
-        return summaries
-    }
-
     /// Stores summaries. A template written without asking an LLM never replaces one an LLM was asked for: that one
     /// stands until the profile changes materially and the reranker asks again.
     public func storeSummaries(_ summaries: [Int: WrittenSummary]) throws {

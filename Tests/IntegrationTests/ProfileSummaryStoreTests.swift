@@ -25,7 +25,7 @@ final class ProfileSummaryStoreTests: XCTestCase {
                                  basis: basis, withDemographics: true)
         try store.storeSummaries([1: llm])
         XCTAssertEqual(try stored(1), llm)
-        XCTAssertEqual(try store.writtenSummaries(userIDs: [1, 2, 3]), [1: llm, 2: template])
+        XCTAssertEqual(try store.profiles(userIDs: [1, 2, 3]).compactMapValues(\.writtenSummary), [1: llm, 2: template])
 
         // Every refresh writes the template; it must not undo the LLM's summary.
         var newer = template
@@ -42,6 +42,6 @@ final class ProfileSummaryStoreTests: XCTestCase {
 
         // Erasing a user takes the summary with it.
         _ = try UserErasure(connection: connection).erase(userID: 1)
-        XCTAssertEqual(try store.writtenSummaries(userIDs: [1, 2]).keys.sorted(), [2])
+        XCTAssertEqual(try store.profiles(userIDs: [1, 2]).compactMapValues(\.writtenSummary).keys.sorted(), [2])
     }
 }

@@ -162,7 +162,7 @@ struct NightlyJob: Sendable {
         var summaries = [Int: WrittenSummary]()
         let llmBatch = batch.filter { plan.llmUsers.contains($0) }
         if !llmBatch.isEmpty {
-            let stored = settings.ranking.llmSummaries ? try profiles.writtenSummaries(userIDs: llmBatch) : [:]
+            let stored = settings.ranking.llmSummaries ? try profiles.profiles(userIDs: llmBatch, historyLength: 0) : [:]
             try await withThrowingTaskGroup(of: NightlyRanker.Ranked.self) { group in
                 var next = 0
                 func launch() {
@@ -171,8 +171,8 @@ struct NightlyJob: Sendable {
                     // The budget is checked per call; concurrent calls in flight may overshoot it by one round.
                     let withinBudget = tokensSpent + usage.tokens < settings.llmMaxTokens
                     let list = lists[userID]!
-                    let summary = stored[userID]
-                    group.addTask { await ranker.rank(userID: userID, list: list, useLLM: withinBudget, storedSummary: summary) }
+                    let profile = stored[userID]
+                    group.addTask { await ranker.rank(userID: userID, list: list, useLLM: withinBudget, stored: profile) }
                 }
                 while next < llmBatch.count, next < settings.llmConcurrency { launch() }
                 while let ranked = try await group.next() {

@@ -32,10 +32,14 @@ struct NightlyRanker: Sendable {
         candidates.candidates(userIDs: userIDs, limit: settings.candidatesPerUser)
     }
 
-    /// - Parameter storedSummary: the user's stored profile summary (used only with `llmSummaries`).
-    func rank(userID: Int, list: CandidateList, useLLM: Bool, storedSummary: WrittenSummary? = nil) async -> Ranked {
+    /// - Parameter stored: the user's stored profile (`ProfileStore`), read only with `llmSummaries`: its summary, and
+    ///   its whole-history genre sums, so the material-change rule compares the same top genres the stream refresher does.
+    func rank(userID: Int, list: CandidateList, useLLM: Bool, stored: UserProfile? = nil) async -> Ranked {
         var profile = index.profile(userID: userID, historyLength: settings.historyLength)
-        if settings.llmSummaries { profile.writtenSummary = storedSummary }
+        if settings.llmSummaries, let stored {
+            profile.writtenSummary = stored.writtenSummary
+            profile.genreWeights = stored.genreWeights
+        }
         let pool = useLLM ? Array(list.items.prefix(settings.rerankPool)) : list.items
         let request = RerankRequest(
             userID: userID, profile: profile,
