@@ -28,7 +28,8 @@ final class NightlySummaryCommandTests: XCTestCase {
         }
     }
 
-    func testNightlyWritesSummariesOnceAndAgainOnlyAfterAMaterialChange() throws {
+    /// Six users with twelve ratings each, and the fake endpoint.
+    private func setUp() throws -> (database: TestDatabase, connection: PostgresConnection, ingest: IngestStore, server: FakeOpenAIServer) {
         let database = try TestDatabase()
         self.database = database
         let connection = try database.connect()
@@ -41,14 +42,44 @@ final class NightlySummaryCommandTests: XCTestCase {
                                          deadLetters: [], progress: []))
         let server = try FakeOpenAIServer { _, request in Self.isSummary(request) ? .complete(content: Self.summaryText) : .complete() }
         self.server = server
+        return (database, connection, ingest, server)
+    }
 
-        func nightly() throws {
-            let output = try RecworkerBinary.locate().run([
-                "nightly", "--database-url", database.url, "--progress", "none", "--llm-base-url", server.baseURL, "--llm-model", "fake",
-                "--llm-max-attempts", "1", "--profile-summary", "llm", "--setting", "llm.enabled=true", "--setting", "nightly.llm_max_users=3",
-            ], environment: ["LLM_API_KEY": ""])
-            XCTAssertEqual(output.status, 0, output.stderr)
-        }
+    private func nightly(_ database: TestDatabase, _ server: FakeOpenAIServer, llmUsers: Int = 3) throws {
+        let output = try RecworkerBinary.locate().run([
+            "nightly", "--database-url", database.url, "--progress", "none", "--llm-base-url", server.baseURL, "--llm-model", "fake",
+            "--llm-max-attempts", "1", "--profile-summary", "llm", "--setting", "llm.enabled=true",
+            "--setting", "nightly.llm_max_users=\(llmUsers)",
+        ], environment: ["LLM_API_KEY": ""])
+        XCTAssertEqual(output.status, 0, output.stderr)
+    }
+
+    /// The refresher bases a summary on the stored profile; the nightly job must judge it by the same facts, or the two
+    /// would take turns rewriting it.
+    func testASummaryTheStreamWroteIsCurrentForTheNightly() throws {
+        let (database, connection, ingest, server) = try setUp()
+        // User 7's taste moved: thirty old horror ratings, then twenty recent comedies. Its whole-history top genres
+        // (what the stream reads) and its recent history's (all a snapshot profile has by itself) share none.
+        try CatalogStore(connection: connection).upsert(items: (101...150).map {
+            Item(id: $0, title: "Film \($0)", year: 1990, genres: $0 <= 130 ? ["Horror", "Mystery", "Thriller"] : ["Comedy", "Musical", "Romance"])
+        })
+        _ = try ingest.apply(IngestBatch(groupID: "t", events: (101...150).map {
+            InteractionEvent(eventID: "moved-\($0)", userID: 7, itemID: $0, type: .rating, value: 5, timestamp: 1_700_000_000 + Double($0))
+        }, deadLetters: [], progress: []))
+        let store = ProfileStore(connection: connection)
+        let profiles = try store.profiles(userIDs: Array(1...7))
+        XCTAssertEqual(Set(SummaryBasis(profile: profiles[7]!).topGenres), ["Horror", "Mystery", "Thriller"])
+        try store.storeSummaries(profiles.mapValues {
+            WrittenSummary(text: "Written by the stream.", source: .llm, model: "fake", basis: SummaryBasis(profile: $0), withDemographics: false)
+        })
+        try nightly(database, server, llmUsers: 7)
+        XCTAssertEqual(server.log.filter(Self.isSummary).count, 0, "the nightly rewrote summaries the stream had just written")
+        XCTAssertEqual(server.log.count, 7, "one rerank per user")
+    }
+
+    func testNightlyWritesSummariesOnceAndAgainOnlyAfterAMaterialChange() throws {
+        let (database, connection, ingest, server) = try setUp()
+        func nightly() throws { try self.nightly(database, server) }
         func summaryRequests() -> Int { server.log.filter(Self.isSummary).count }
 
         try nightly()
