@@ -1,6 +1,7 @@
 import Foundation
 import LLMClient
 import Pipeline
+import Synchronization
 import XCTest
 
 /// LLM-written profile summaries against the scripted fake server: a good answer is stored and used by the rerank
@@ -33,11 +34,10 @@ final class ProfileSummaryFaultTests: XCTestCase {
             reranker: OpenAIReranker(gateway: gateway, configuration: configuration, cache: cache)) { userID, error in failures.add(userID, error) }
     }
 
-    final class FailureLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var entries: [(Int, String)] = []
-        func add(_ userID: Int, _ error: any Error) { lock.withLock { entries.append((userID, "\(error)")) } }
-        var users: [Int] { lock.withLock { entries.map(\.0) } }
+    final class FailureLog: Sendable {
+        private let entries = Mutex<[(userID: Int, error: String)]>([])
+        func add(_ userID: Int, _ error: any Error) { entries.withLock { $0.append((userID, "\(error)")) } }
+        var users: [Int] { entries.withLock { $0.map(\.userID) } }
     }
 
     private static func userMessage(_ request: FakeOpenAIServer.Received) -> String {
