@@ -73,8 +73,14 @@ final class StreamModelsFeedTests: XCTestCase {
         weights.rating = 0.7
         weights.watch = 3.3
         weights.click = 1.1
-        for eventWeights in [EventWeights.default, weights] {
-            let feed = InteractionFeed(connection: connection, weights: eventWeights)
+        // Statistics give the two-connection read its split point.
+        try connection.execute("ANALYZE interactions")
+        XCTAssertNotNil(try connection.query("""
+            SELECT histogram_bounds::text AS bounds FROM pg_stats WHERE tablename = 'interactions' AND attname = 'user_id'
+            """).first?["bounds"], "a user_id histogram to split on")
+        for (eventWeights, threshold) in [(EventWeights.default, Int.max), (weights, Int.max), (weights, 0)] {
+            // threshold 0: two connections read half the users each, in one exported snapshot.
+            let feed = InteractionFeed(connection: connection, weights: eventWeights, parallelReadThreshold: threshold)
             let binary = try feed.readAll(path: .binaryCopy)
             let text = try feed.readAll(path: .textCursor)
             XCTAssertGreaterThan(binary.ratings.count, 100_000)
