@@ -92,10 +92,9 @@ public struct InteractionFeed: Sendable {
             .first?.optionalInt("n") ?? 0)
         // Two halves by user on two connections in the same snapshot: the server's index scan and sort is most of
         // the read, and this way it runs on two cores. The halves concatenate into exactly the one-query order.
-        if estimate >= parallelReadThreshold, let split = try medianUser(tx), let second = try? PostgresConnection(url: tx.url) {
-            let snapshot = try tx.query("SELECT pg_export_snapshot() AS snapshot")[0].string("snapshot")
-            try second.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            try second.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'")
+        // Anything that keeps the second connection from joining the snapshot (a pooler, a connection limit) leaves
+        // the read to one connection.
+        if estimate >= parallelReadThreshold, let split = try medianUser(tx), let second = try? Self.joining(tx, url: tx.url) {
             let upper = BackgroundRead { [self] in
                 defer { _ = try? second.execute("COMMIT") }
                 return try readRatingsBinary(second, where: "user_id >= \(split)", capacity: estimate / 2 + estimate / 20)
@@ -111,6 +110,20 @@ public struct InteractionFeed: Sendable {
             return ratings
         }
         return try readRatingsBinary(tx, where: "true", capacity: estimate + estimate / 50)
+    }
+
+    /// A second connection inside `tx`'s snapshot (`pg_export_snapshot` / `SET TRANSACTION SNAPSHOT`).
+    private static func joining(_ tx: PostgresConnection, url: String) throws -> PostgresConnection {
+        let snapshot = try tx.query("SELECT pg_export_snapshot() AS snapshot")[0].string("snapshot")
+        let second = try PostgresConnection(url: url)
+        try second.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        do {
+            try second.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'")
+        } catch {
+            _ = try? second.execute("ROLLBACK")
+            throw error
+        }
+        return second
     }
 
     /// A user id that splits the interactions about in half (from the planner's statistics), if there are any.
