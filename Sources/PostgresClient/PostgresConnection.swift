@@ -158,6 +158,60 @@ public final class PostgresConnection: Sendable {
         }
     }
 
+    /// Runs `COPY (query) TO STDOUT (FORMAT binary)` and hands the rows to `body` `chunkRows` at a time, decoded
+    /// column by column into the fixed-width `types` (one per selected column, in order). No text is parsed and
+    /// no per-row object is made, so this is the way to read millions of rows; at most one chunk and one COPY
+    /// message are held at a time. `query` takes no parameters (COPY has none): build it from trusted parts.
+    /// Inside a transaction it sees the transaction's snapshot. When `body` throws, the COPY is cancelled and
+    /// the error rethrown (inside a transaction, the transaction is then aborted).
+    public func copyOutBinary(_ query: String, types: [PostgresBinaryType], chunkRows: Int = 65_536,
+                              _ body: (PostgresBinaryChunk) throws -> Void) throws {
+        try exclusive {
+            let sql = "COPY (\(query)) TO STDOUT (FORMAT binary)"
+            guard let start = PQexec(connection, sql) else { throw connectionError() }
+            if PQresultStatus(start) != PGRES_COPY_OUT {
+                defer { PQclear(start) }
+                try check(start)
+                throw PostgresError(kind: .copy, message: "statement did not start COPY TO STDOUT: \(sql)")
+            }
+            PQclear(start)
+            var decoder = BinaryCopyDecoder(types: types, chunkRows: chunkRows)
+            var failure: Error?
+            var ended = false
+            while true {
+                var buffer: UnsafeMutablePointer<CChar>?
+                let length = PQgetCopyData(connection, &buffer, 0)
+                if length > 0, let buffer {
+                    defer { PQfreemem(buffer) }
+                    guard failure == nil else { continue }
+                    do {
+                        try decoder.feed(UnsafeRawBufferPointer(start: buffer, count: Int(length)), emit: body)
+                    } catch {
+                        failure = error
+                        // Stop the server instead of reading the rest; what it still sent is drained below.
+                        if let cancel = PQgetCancel(connection) {
+                            var message = [CChar](repeating: 0, count: 256)
+                            _ = PQcancel(cancel, &message, Int32(message.count))
+                            PQfreeCancel(cancel)
+                        }
+                    }
+                    continue
+                }
+                ended = length == -1
+                break
+            }
+            var serverFailure: PostgresError?
+            while let result = PQgetResult(connection) {
+                defer { PQclear(result) }
+                do { try check(result) } catch let error as PostgresError { serverFailure = serverFailure ?? error }
+            }
+            if let failure { throw failure }
+            if let serverFailure { throw serverFailure }
+            guard ended else { throw connectionError() }
+            try decoder.finish(emit: body)
+        }
+    }
+
     // MARK: - libpq plumbing
 
     private func run(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> OpaquePointer {

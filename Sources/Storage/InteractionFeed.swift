@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 import PostgresClient
 
@@ -25,26 +26,32 @@ public struct InteractionFeed: Sendable {
     let connection: PostgresConnection
     /// The same weighting the nightly job applies to its snapshot, so both feed the models one scale.
     let weights: EventWeights
+    /// From about this many stored interactions (the planner's estimate) `readAll` reads them on two connections.
+    let parallelReadThreshold: Int
 
-    public init(connection: PostgresConnection, weights: EventWeights = .default) {
+    public init(connection: PostgresConnection, weights: EventWeights = .default, parallelReadThreshold: Int = 1_000_000) {
         self.connection = connection
         self.weights = weights
+        self.parallelReadThreshold = parallelReadThreshold
+    }
+
+    /// How `readAll` reads the interactions.
+    public enum ReadPath: Sendable, CaseIterable {
+        /// `COPY … TO STDOUT (FORMAT binary)`: fixed-width columns, no text parsed, no per-row objects (the default;
+        /// at ML-20M size the text path spent most of the start-up turning 20 million rows of text into values).
+        case binaryCopy
+        /// A text cursor, 100,000 rows per `FETCH` (the earlier path, kept as the reference the tests compare with).
+        case textCursor
     }
 
     /// Every interaction with the catalogue and demographics, from one consistent snapshot.
-    public func readAll() throws -> Everything {
+    public func readAll(path: ReadPath = .binaryCopy) throws -> Everything {
         try connection.transaction { tx in
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let position = try Self.currentPosition(tx)
-            var ratings = [Rating]()
-            // In chunks: at ML-20M size this is 20 million rows. By user first, so the (user_id, occurred_at)
-            // index orders them and PostgreSQL sorts only within a user, not 20 million rows at once.
-            try tx.forEachChunk("""
-                SELECT user_id, item_id, type, value, extract(epoch FROM occurred_at)::bigint AS ts
-                FROM interactions ORDER BY user_id, occurred_at, event_id
-                """) { rows in
-                ratings.reserveCapacity(ratings.count + rows.count)
-                for row in rows { if let rating = try rating(row) { ratings.append(rating) } }
+            let ratings = switch path {
+            case .binaryCopy: try readRatingsBinary(tx)
+            case .textCursor: try readRatingsText(tx)
             }
             let items = try tx.query("SELECT item_id, title, year, genres FROM items ORDER BY item_id").map { row in
                 Item(id: try row.int("item_id"), title: try row.string("title"), year: row.optionalInt("year"),
@@ -56,6 +63,111 @@ public struct InteractionFeed: Sendable {
             }
             return Everything(position: position, ratings: ratings, items: items, users: users)
         }
+    }
+
+    /// By user first, so the (user_id, occurred_at) index orders them and PostgreSQL sorts only within a user, not
+    /// 20 million rows at once. The order also fixes the models' dense indices, so both paths use it.
+    private static let order = "ORDER BY user_id, occurred_at, event_id"
+
+    private func readRatingsText(_ tx: PostgresConnection) throws -> [Rating] {
+        var ratings = [Rating]()
+        // In chunks: at ML-20M size this is 20 million rows.
+        try tx.forEachChunk("""
+            SELECT user_id, item_id, type, value, extract(epoch FROM occurred_at)::bigint AS ts
+            FROM interactions \(Self.order)
+            """) { rows in
+            ratings.reserveCapacity(ratings.count + rows.count)
+            for row in rows { if let rating = try rating(row) { ratings.append(rating) } }
+        }
+        return ratings
+    }
+
+    /// The same rows as `readRatingsText`, giving the same `Rating`s: the type arrives as its index in
+    /// `InteractionType.allCases`, `occurred_at` as PostgreSQL's microseconds (rounded to seconds as `extract(epoch
+    /// …)::bigint` rounds), and `value` as the stored `real`, which is turned into the `Double` its text form parses
+    /// to (what the text path weighted), once per distinct value.
+    private func readRatingsBinary(_ tx: PostgresConnection) throws -> [Rating] {
+        // The planner's row estimate sizes the array once instead of doubling it through 20 million appends.
+        let estimate = max(0, try tx.query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'interactions'::regclass")
+            .first?.optionalInt("n") ?? 0)
+        // Two halves by user on two connections in the same snapshot: the server's index scan and sort is most of
+        // the read, and this way it runs on two cores. The halves concatenate into exactly the one-query order.
+        // Anything that keeps the second connection from joining the snapshot (a pooler, a connection limit) leaves
+        // the read to one connection.
+        if estimate >= parallelReadThreshold, let split = try medianUser(tx), let second = try? Self.joining(tx, url: tx.url) {
+            let upper = BackgroundRead { [self] in
+                defer { _ = try? second.execute("COMMIT") }
+                return try readRatingsBinary(second, where: "user_id >= \(split)", capacity: estimate / 2 + estimate / 20)
+            }
+            var ratings: [Rating]
+            do {
+                ratings = try readRatingsBinary(tx, where: "user_id < \(split)", capacity: estimate + estimate / 50)
+            } catch {
+                _ = try? upper.wait()
+                throw error
+            }
+            ratings.append(contentsOf: try upper.wait())
+            return ratings
+        }
+        return try readRatingsBinary(tx, where: "true", capacity: estimate + estimate / 50)
+    }
+
+    /// A second connection inside `tx`'s snapshot (`pg_export_snapshot` / `SET TRANSACTION SNAPSHOT`).
+    private static func joining(_ tx: PostgresConnection, url: String) throws -> PostgresConnection {
+        let snapshot = try tx.query("SELECT pg_export_snapshot() AS snapshot")[0].string("snapshot")
+        let second = try PostgresConnection(url: url)
+        try second.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        do {
+            try second.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'")
+        } catch {
+            _ = try? second.execute("ROLLBACK")
+            throw error
+        }
+        return second
+    }
+
+    /// A user id that splits the interactions about in half (from the planner's statistics), if there are any.
+    private func medianUser(_ tx: PostgresConnection) throws -> Int? {
+        let rows = try tx.query("""
+            SELECT (histogram_bounds::text::int[])[array_length(histogram_bounds::text::int[], 1) / 2 + 1] AS split
+            FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'interactions' AND attname = 'user_id'
+            """)
+        return rows.first?.optionalInt("split")
+    }
+
+    /// The same rows as `readRatingsText`, giving the same `Rating`s: the type arrives as its index in
+    /// `InteractionType.allCases`, `occurred_at` as PostgreSQL's microseconds (rounded to seconds as `extract(epoch
+    /// …)::bigint` rounds), and `value` as the stored `real`, which is turned into the `Double` its text form parses
+    /// to (what the text path weighted), once per distinct value.
+    private func readRatingsBinary(_ tx: PostgresConnection, where condition: String, capacity: Int) throws -> [Rating] {
+        let types = InteractionType.allCases
+        let typeCode = "CASE type " + types.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")
+            + " END::int2"
+        var ratings = [Rating]()
+        ratings.reserveCapacity(capacity)
+        var textValue = TextValueCache()
+        try tx.copyOutBinary("""
+            SELECT user_id, item_id, \(typeCode), value, occurred_at FROM interactions WHERE \(condition) \(Self.order)
+            """, types: [.int4, .int4, .int2, .float4, .timestamptz]) { chunk in
+            if (0..<5).contains(where: chunk.hasNulls) {
+                let row = (0..<chunk.rowCount).first { row in (0..<5).contains { chunk.isNull(row: row, column: $0) } } ?? 0
+                throw StorageError("interactions row without user, item, known type, value or time (user \(chunk.int32s(0)[row]))")
+            }
+            let userIDs = chunk.int32s(0), itemIDs = chunk.int32s(1), codes = chunk.int16s(2)
+            let values = chunk.floats(3), times = chunk.int64s(4)
+            for row in 0..<chunk.rowCount {
+                let code = Int(codes[row])
+                guard types.indices.contains(code),
+                      let timestamp = PostgresBinaryChunk.unixSeconds(microsecondsSince2000: times[row]) else {
+                    throw StorageError("interactions row of user \(userIDs[row]) with an unknown type or an infinite time")
+                }
+                if let rating = weights.rating(userID: Int(userIDs[row]), itemID: Int(itemIDs[row]), type: types[code],
+                                               value: textValue[values[row]], timestamp: timestamp) {
+                    ratings.append(rating)
+                }
+            }
+        }
+        return ratings
     }
 
     /// The interactions committed after `position` was taken, oldest first, and the new position.
@@ -88,3 +200,49 @@ public struct InteractionFeed: Sendable {
         return weights.rating(userID: user, itemID: item, type: type, value: value, timestamp: timestamp)
     }
 }
+
+/// Runs a read on its own thread (libpq blocks) and hands back its result.
+private final class BackgroundRead: @unchecked Sendable {
+    // @unchecked: `result` is written once by the thread before `done` is signalled and read only after it.
+    private var result: Result<[Rating], Error> = .success([])
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () throws -> [Rating]) {
+        let thread = Thread { [self] in
+            result = Result { try body() }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    func wait() throws -> [Rating] {
+        done.wait()
+        return try result.get()
+    }
+}
+
+/// The `Double` that a `real`'s text form (shortest round-trip digits, as PostgreSQL prints it) parses to, which is
+/// what the text path handed to `EventWeights`; not always `Double(float)` (0.1 prints as "0.1", whose `Double` is
+/// not the float's exact value). Swift prints a `Float` with the same shortest round-trip digits. Memoised: stored
+/// values repeat (half stars, default weights).
+struct TextValueCache {
+    private var last: (bits: UInt32, value: Double) = (Float(0).bitPattern, 0)
+    private var seen: [UInt32: Double] = [:]
+
+    subscript(_ value: Float) -> Double {
+        mutating get {
+            if value.bitPattern == last.bits { return last.value }
+            let parsed: Double
+            if let known = seen[value.bitPattern] {
+                parsed = known
+            } else {
+                parsed = value.isFinite ? Double(value.description) ?? Double(value) : Double(value)
+                seen[value.bitPattern] = parsed
+            }
+            last = (value.bitPattern, parsed)
+            return parsed
+        }
+    }
+}
+

@@ -46,4 +46,63 @@ final class StreamModelsFeedTests: XCTestCase {
         try early.execute("ROLLBACK")
         XCTAssertEqual(try feed.readNew(after: third.position).ratings.map(\.itemID), [])
     }
+
+    /// The start-up read by binary COPY gives exactly the ratings, in exactly the order, of the text cursor it
+    /// replaced: every type, fractional and awkward values (0.1 is not the float's exact value), weights that are
+    /// not powers of two, sub-second times on both sides of the epoch, repeated pairs, and more rows than a chunk.
+    func testBinaryStartupReadEqualsTheTextCursorRead() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
+            SELECT 1 + (n::bigint * 7919) % 3001, 'g' || n, 1 + (n::bigint * 104729) % 997,
+                   (ARRAY['rating', 'view', 'watch', 'purchase', 'click'])[1 + n % 5],
+                   CASE n % 7 WHEN 0 THEN 0.1 WHEN 1 THEN (n % 10) / 2.0 WHEN 2 THEN 1.0 / (1 + n % 13)
+                              WHEN 3 THEN 0 WHEN 4 THEN 4.7 WHEN 5 THEN 123.456 ELSE 0.3333 END,
+                   timestamptz '1969-12-31 23:00:00+00' + make_interval(secs => (n * 37) % 100000 + (n % 4) * 0.25)
+            FROM generate_series(1, 150000) AS n
+            """)
+        try connection.execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at) VALUES
+              (5, 'same-1', 9, 'rating', 3.5, '2026-01-01 00:00:00.5+00'),
+              (5, 'same-2', 9, 'watch', 0.9, '2026-01-01 00:00:00.5+00'),
+              (5, 'same-3', 9, 'rating', 0.5, '2026-01-01 00:00:00.49+00')
+            """)
+        var weights = EventWeights.default
+        weights.rating = 0.7
+        weights.watch = 3.3
+        weights.click = 1.1
+        // Statistics give the two-connection read its split point.
+        try connection.execute("ANALYZE interactions")
+        XCTAssertNotNil(try connection.query("""
+            SELECT histogram_bounds::text AS bounds FROM pg_stats WHERE tablename = 'interactions' AND attname = 'user_id'
+            """).first?["bounds"], "a user_id histogram to split on")
+        for (eventWeights, threshold) in [(EventWeights.default, Int.max), (weights, Int.max), (weights, 0)] {
+            // threshold 0: two connections read half the users each, in one exported snapshot.
+            let feed = InteractionFeed(connection: connection, weights: eventWeights, parallelReadThreshold: threshold)
+            let binary = try feed.readAll(path: .binaryCopy)
+            let text = try feed.readAll(path: .textCursor)
+            XCTAssertGreaterThan(binary.ratings.count, 100_000)
+            XCTAssertEqual(binary.ratings.count, text.ratings.count)
+            XCTAssertTrue(binary.ratings == text.ratings, "first difference: \(zip(binary.ratings, text.ratings).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "none")")
+            XCTAssertEqual(binary.items.map(\.id), text.items.map(\.id))
+            XCTAssertEqual(binary.users.map(\.id), text.users.map(\.id))
+        }
+    }
+
+    func testUnknownTypeStopsTheBinaryReadLikeTheTextRead() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        try insert(connection, user: 1, item: 10)
+        // A type the worker does not know (a newer schema's): both paths refuse rather than skip it.
+        try connection.execute("ALTER TABLE interactions DROP CONSTRAINT interactions_type_check")
+        try connection.execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at) VALUES (2, 'x', 11, 'share', 1, now())
+            """)
+        for path in InteractionFeed.ReadPath.allCases {
+            XCTAssertThrowsError(try InteractionFeed(connection: connection).readAll(path: path), "\(path)")
+        }
+    }
 }

@@ -34,18 +34,20 @@ public struct ALSModel: RecommenderModel {
     /// CG steps when folding in a touched row in `update`: enough to converge from a cold start.
     static let foldInSteps = 12
 
-    public init(data: InteractionData, configuration: Configuration = .init()) {
+    /// - Parameter afterIteration: called after each full iteration (users, then items) with its index, for timing.
+    public init(data: InteractionData, configuration: Configuration = .init(), afterIteration: ((Int) -> Void)? = nil) {
         self.configuration = configuration
         var generator = SeededGenerator(seed: configuration.seed)
         let scale = 0.01 as Float
         userFactors = Matrix.random(rows: data.userCount, columns: configuration.factors, scale: scale, using: &generator)
         itemFactors = Matrix.random(rows: data.itemCount, columns: configuration.factors, scale: scale, using: &generator)
         let users = Array(0..<data.userCount), items = Array(0..<data.itemCount)
-        for _ in 0..<configuration.iterations {
+        for iteration in 0..<configuration.iterations {
             Self.solve(rows: users, of: &userFactors, against: itemFactors, neighbours: data.userItems, values: data.userValues,
                   steps: configuration.conjugateGradientSteps, configuration: configuration)
             Self.solve(rows: items, of: &itemFactors, against: userFactors, neighbours: data.itemUsers, values: data.itemValues,
                   steps: configuration.conjugateGradientSteps, configuration: configuration)
+            afterIteration?(iteration)
         }
     }
 

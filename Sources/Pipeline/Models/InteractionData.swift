@@ -30,7 +30,7 @@ public struct InteractionData: Sendable {
         userValues = Array(repeating: [], count: users.count)
         itemUsers = Array(repeating: [], count: items.count)
         itemValues = Array(repeating: [], count: items.count)
-        add(ratings)
+        add(ratings, tracking: false)
     }
 
     public var userCount: Int { users.count }
@@ -39,25 +39,52 @@ public struct InteractionData: Sendable {
     /// Appends interactions; a repeated (user, item) pair combines with the stored value by `accumulation`.
     /// Returns what changed, for `RecommenderModel.update`.
     @discardableResult
-    public mutating func add(_ ratings: [Rating]) -> TouchedSet {
+    public mutating func add(_ ratings: [Rating]) -> TouchedSet { add(ratings, tracking: true) }
+
+    /// `tracking: false` (building from scratch) skips the `TouchedSet`: at 20 million ratings its pair list
+    /// alone is 320 MB that nobody reads.
+    private mutating func add(_ ratings: [Rating], tracking: Bool) -> TouchedSet {
         var touched = TouchedSet(previousUserCount: users.count, previousItemCount: items.count)
         var touchedUsers = Set<Int>(), touchedItems = Set<Int>()
-        for rating in ratings {
+        var positions = PairPositions()
+        var lastUserID = Int.min, lastUser = -1
+        for index in ratings.indices {
+            let rating = ratings[index]
             // The last line of defence for the solvers (Cholesky, CG, SGD): nothing outside the documented range.
             guard let value = EventWeights.clip(rating.value) else { continue }
-            let user = ensureUser(rating.userID)
+            let user: Int
+            if rating.userID == lastUserID { user = lastUser } else {
+                user = ensureUser(rating.userID)
+                (lastUserID, lastUser) = (rating.userID, user)
+            }
             let item = ensureItem(rating.itemID)
-            if let position = userItems[user].firstIndex(of: Int32(item)) {
+            // Where the pair already is in the user's list. A linear search is quadratic in a user's history, which
+            // at ML-20M (users with thousands of ratings, read user by user) is billions of comparisons; so during
+            // a run of one user's ratings with a long history, an item → position table answers instead.
+            let position: Int?
+            if positions.user == user {
+                position = positions.position(of: item)
+            } else if userItems[user].count >= PairPositions.minimumHistory, index + 1 < ratings.count,
+                      ratings[index + 1].userID == rating.userID {
+                positions.load(user: user, history: userItems[user], replacing: positions.user >= 0 ? userItems[positions.user] : [],
+                               itemCount: items.count)
+                position = positions.position(of: item)
+            } else {
+                position = userItems[user].firstIndex(of: Int32(item))
+            }
+            if let position {
                 let combined = accumulation.combine(userValues[user][position], value)
                 guard combined != userValues[user][position] else { continue }
                 userValues[user][position] = combined
                 if let back = itemUsers[item].firstIndex(of: Int32(user)) { itemValues[item][back] = combined }
             } else {
+                if positions.user == user { positions.record(item: item, at: userItems[user].count) }
                 userItems[user].append(Int32(item)); userValues[user].append(value)
                 itemUsers[item].append(Int32(user)); itemValues[item].append(value)
                 interactionCount += 1
-                touched.newPairs.append(UserItemPair(user: user, item: item))
+                if tracking { touched.newPairs.append(UserItemPair(user: user, item: item)) }
             }
+            guard tracking else { continue }
             if touchedUsers.insert(user).inserted { touched.users.append(user) }
             if touchedItems.insert(item).inserted { touched.items.append(item) }
         }
@@ -107,6 +134,30 @@ public struct InteractionData: Sendable {
             }
         }
         return block
+    }
+}
+
+/// Item → position + 1 in one user's item list (0: not there), for the user whose ratings are being added.
+private struct PairPositions {
+    /// Shorter histories are searched directly.
+    static let minimumHistory = 16
+    private(set) var user = -1
+    private var marks: [Int32] = []
+
+    mutating func load(user: Int, history: [Int32], replacing previous: [Int32], itemCount: Int) {
+        for item in previous { marks[Int(item)] = 0 }
+        if marks.count < itemCount { marks.append(contentsOf: repeatElement(0, count: itemCount - marks.count)) }
+        for (position, item) in history.enumerated() { marks[Int(item)] = Int32(position + 1) }
+        self.user = user
+    }
+
+    func position(of item: Int) -> Int? {
+        item < marks.count && marks[item] > 0 ? Int(marks[item]) - 1 : nil
+    }
+
+    mutating func record(item: Int, at position: Int) {
+        if item >= marks.count { marks.append(contentsOf: repeatElement(0, count: item + 1 - marks.count)) }
+        marks[item] = Int32(position + 1)
     }
 }
 

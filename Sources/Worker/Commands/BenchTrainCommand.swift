@@ -3,44 +3,94 @@ import Foundation
 import LinearAlgebra
 import Pipeline
 
-/// Times fitting one model on MovieLens ratings.
+/// Times fitting one model on MovieLens ratings (or a synthetic dataset shaped like a release).
 struct BenchTrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "Time fitting a model on MovieLens ratings.")
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Time fitting a model on MovieLens ratings.",
+                                                    discussion: """
+        Prints one JSON line. For als it also times every iteration (users, then items): `iteration_seconds` per \
+        repetition and `seconds_per_iteration`, the median over all of them, to set beside published per-iteration \
+        numbers.
+        """)
 
     @Option(help: "MovieLens folder in any GroupLens layout (ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-latest).")
     var movielens: String?
     @Option(help: "Train on this ratings file (TSV user, item, rating, timestamp) instead of all of the folder's ratings.")
     var train: String?
+    @Option(help: "Synthetic data shaped like a release instead of a folder: \(MovieLensShape.all.map(\.name).joined(separator: ", ")).")
+    var shape: String?
+    @Option(help: "With --shape: this fraction of the release's users and ratings.")
+    var shapeScale = 1.0
     @Option(help: "Model: \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", ")).")
     var model: String
     @Option(help: "Timed repetitions (the JSON reports each and the fastest).")
     var repeats = 3
+    @Option(help: "als only: iterations per fit (default: the worker's own setting).")
+    var iterations: Int?
+    @Option(help: "als only: latent factors (default: the worker's own setting).")
+    var factors: Int?
 
     func validate() throws {
-        if movielens == nil && train == nil { throw ValidationError("pass --movielens DIR or --train FILE") }
+        if movielens == nil && train == nil && shape == nil { throw ValidationError("pass --movielens DIR, --train FILE or --shape NAME") }
+        if let shape, MovieLensShape.named(shape) == nil {
+            throw ValidationError("--shape must be one of \(MovieLensShape.all.map(\.name).joined(separator: ", "))")
+        }
+        guard shapeScale > 0, shapeScale <= 1 else { throw ValidationError("--shape-scale must be in (0, 1]") }
         guard let kind = ModelKind(rawValue: model), kind != .content else {
             throw ValidationError("unknown --model \(model): use \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", "))")
         }
+        if (iterations != nil || factors != nil) && kind != .als { throw ValidationError("--iterations and --factors are for --model als") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if let factors, factors < 1 { throw ValidationError("--factors must be at least 1") }
     }
 
     func run() throws {
-        let ratings = try train.map { try MovieLensDataset.loadRatings(path: $0) }
-            ?? MovieLensDataset.loadRatings(folder: movielens!)
+        let loadStarted = ContinuousClock.now
+        let ratings: [Rating]
+        if let shape = shape.flatMap(MovieLensShape.named) {
+            ratings = ShapedMovieLens(shape: shapeScale < 1 ? shape.scaled(users: shapeScale) : shape, seed: 42).generate().ratings
+        } else {
+            ratings = try train.map { try MovieLensDataset.loadRatings(path: $0) } ?? MovieLensDataset.loadRatings(folder: movielens!)
+        }
         let data = InteractionData(ratings: ratings)
+        let prepareSeconds = (ContinuousClock.now - loadStarted).seconds
         let kind = ModelKind(rawValue: model)!
-        let hyperparameters = ModelHyperparameters()
+        var hyperparameters = ModelHyperparameters()
+        if let iterations { hyperparameters.als.iterations = iterations }
+        if let factors { hyperparameters.als.factors = factors }
         var timings = [Double]()
+        var iterationRuns = [[Double]]()
         for _ in 0..<max(1, repeats) {
             let start = ContinuousClock.now
-            _ = try hyperparameters.fit(kind, data: data)
+            if kind == .als {
+                var iterationTimes = [Double]()
+                var last = start
+                _ = ALSModel(data: data, configuration: hyperparameters.als) { _ in
+                    let now = ContinuousClock.now
+                    iterationTimes.append((now - last).seconds)
+                    last = now
+                }
+                iterationRuns.append(iterationTimes)
+            } else {
+                _ = try hyperparameters.fit(kind, data: data)
+            }
             timings.append((ContinuousClock.now - start).seconds)
         }
         let best = timings.min()!
-        let line: [String: Any] = [
+        var line: [String: Any] = [
             "bench": "train", "model": kind.rawValue, "users": data.userCount, "items": data.itemCount,
             "interactions": data.interactionCount, "seconds": best, "runs_seconds": timings,
             "interactions_per_second": Double(data.interactionCount) / best, "blas": BLASBackend.description,
+            "prepare_seconds": prepareSeconds, "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
+        if let shape { line["shape"] = shape; line["shape_scale"] = shapeScale }
+        if kind == .als {
+            let all = iterationRuns.flatMap { $0 }.sorted()
+            line["iteration_seconds"] = iterationRuns
+            line["seconds_per_iteration"] = all.isEmpty ? 0 : (all.count % 2 == 1 ? all[all.count / 2] : (all[all.count / 2 - 1] + all[all.count / 2]) / 2)
+            line["factors"] = hyperparameters.als.factors
+            line["iterations"] = hyperparameters.als.iterations
+            line["conjugate_gradient_steps"] = hyperparameters.als.conjugateGradientSteps
+        }
         print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
     }
 }

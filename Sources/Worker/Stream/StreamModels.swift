@@ -38,6 +38,9 @@ struct StreamModels: Sendable {
     /// After a failed fit: the interaction count at which to try again (0: no failure pending).
     private var retryFitAt = 0
     private static let retryGrowth = 0.1
+    /// Wall seconds of each step of the first `catchUp` (read the interactions, read the stored models, build the
+    /// set on them), for the start-up benchmark and the log.
+    private(set) var startupPhases: [(name: String, seconds: Double)] = []
 
     init(settings: Settings, logger: Logger) {
         self.settings = settings
@@ -57,7 +60,10 @@ struct StreamModels: Sendable {
     mutating func catchUp(_ connection: PostgresConnection) throws {
         let feed = InteractionFeed(connection: connection, weights: settings.eventWeights)
         guard let position else {
-            try start(feed.readAll(), connection: connection)
+            let started = ContinuousClock.now
+            let everything = try feed.readAll()
+            startupPhases = [("read_interactions", started.secondsSince)]
+            try start(everything, connection: connection)
             return
         }
         let (next, ratings) = try feed.readNew(after: position)
@@ -93,8 +99,12 @@ struct StreamModels: Sendable {
             logger.info("no interactions stored yet: candidates are popularity until the first batch")
             return
         }
+        let loadStarted = ContinuousClock.now
         let stored = try ModelStore(connection: connection).loadCurrent()
+        startupPhases.append(("read_stored_models", loadStarted.secondsSince))
         if let version = stored.map(\.version).max() {
+            let buildStarted = ContinuousClock.now
+            defer { startupPhases.append(("build_models", buildStarted.secondsSince)) }
             do {
                 var loaded = try ModelSet(snapshots: stored.map(\.snapshot), version: version, ratings: everything.ratings,
                                           items: items, users: users, blend: settings.blend, accumulation: settings.accumulation)

@@ -25,6 +25,7 @@ struct StreamStartupProbe {
             "first_candidates_seconds": BenchNightlyCommand.rounded(refreshStarted.secondsSince),
             "first_users": users.count, "users_with_candidates": served,
             "model_version": models.version ?? "none", "peak_rss_mib": PeakMemory.residentMiB,
+            "phases": Dictionary(models.startupPhases.map { ($0.name, BenchNightlyCommand.rounded($0.seconds)) }, uniquingKeysWith: +),
         ]
     }
 }
