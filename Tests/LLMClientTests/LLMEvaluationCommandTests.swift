@@ -52,6 +52,9 @@ final class LLMEvaluationCommandTests: XCTestCase {
         XCTAssertEqual(summary["users"] as? Int, 5)
         XCTAssertEqual(summary["llm_failures"] as? Int, 0)
         XCTAssertEqual(summary["weight"] as? Double, 0.5)
+        XCTAssertTrue(output.stderr.contains("LLM pass: 5 ranked, 0 failed"), output.stderr)
+        // The fake's reasons are distinct and readable: the explanation gate keeps every one.
+        XCTAssertEqual(summary["llm_reasons_kept"] as? Double, 1, "\(summary)")
     }
 
     func testEvaluateKeepsTheModelOrderWhenEveryCallFails() throws {

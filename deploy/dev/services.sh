@@ -88,7 +88,9 @@ start_postgres() {
     [ "$(id -u)" -eq 0 ] && chown -R postgres "$STATE/pg" && chmod 777 "$STATE/logs"
     if [ ! -f "$data/PG_VERSION" ]; then
         log "initialising PostgreSQL in $data"
-        as_pg_user "$PG_BIN/initdb" -D "$data" -A trust -U postgres >/dev/null
+        # Explicit encoding and locale: without LANG (a bare CI shell) initdb falls back to SQL_ASCII, where text is
+        # bytes and a multibyte character can match [[:cntrl:]].
+        as_pg_user "$PG_BIN/initdb" -D "$data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
     if as_pg_user "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return; fi
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"

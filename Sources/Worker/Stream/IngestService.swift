@@ -41,6 +41,9 @@ struct RefreshService: Service {
                 let handled = try await refresher.refreshNextUsers()
                 failures = 0
                 if handled == 0 { try? await Task.sleep(for: .milliseconds(100)) }
+            } catch is CancellationError where Task.isCancelled || Task.isShuttingDownGracefully {
+                // The worker is stopping (shutdown, or the ingest side failed): not a refresh failure.
+                return
             } catch {
                 failures += 1
                 logger.error("refresh failed (\(failures) in a row), retrying: \(error)")
