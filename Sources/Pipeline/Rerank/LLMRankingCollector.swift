@@ -17,28 +17,38 @@ public struct LLMRankingCollector: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
+    /// One case's answer, as a child task returns it. A struct on purpose: with a tuple
+    /// `(Int, Result<LLMRanking, any Error>)` as the child result, release builds (Swift 6.3) filed answers under wrong
+    /// user ids (3 of 5 kept in `LLMEvaluationCommandTests` run against the release binary); debug builds did not.
+    private struct Answer: Sendable {
+        var userID: Int
+        var ranking: LLMRanking?
+        var failure: String?
+    }
+
     /// - Parameter progress: called after each finished case with (done, total), for long LLM passes.
     public func collect(_ cases: [RerankCase], progress: @Sendable (Int, Int) -> Void = { _, _ in }) async -> Outcome {
         var outcome = Outcome(rankings: [:], failures: [:])
-        await withTaskGroup(of: (Int, Result<LLMRanking, any Error>).self) { group in
-            var next = cases.startIndex
+        let requests = cases.map(\.request)
+        await withTaskGroup(of: Answer.self) { group in
+            var pending = requests.makeIterator()
             func submit() {
-                guard next < cases.endIndex else { return }
-                let request = cases[next].request
-                next += 1
-                group.addTask {
-                    do { return (request.userID, .success(try await source.llmRanking(request))) } catch { return (request.userID, .failure(error)) }
+                guard let request = pending.next() else { return }
+                group.addTask { [source] in
+                    do {
+                        return Answer(userID: request.userID, ranking: try await source.llmRanking(request), failure: nil)
+                    } catch {
+                        return Answer(userID: request.userID, ranking: nil, failure: "\(error)")
+                    }
                 }
             }
             for _ in 0..<concurrency { submit() }
             var done = 0
-            for await (userID, result) in group {
-                switch result {
-                case .success(let ranking): outcome.rankings[userID] = ranking
-                case .failure(let error): outcome.failures[userID] = "\(error)"
-                }
+            while let answer = await group.next() {
+                if let ranking = answer.ranking { outcome.rankings[answer.userID] = ranking }
+                if let failure = answer.failure { outcome.failures[answer.userID] = failure }
                 done += 1
-                progress(done, cases.count)
+                progress(done, requests.count)
                 submit()
             }
         }
