@@ -22,24 +22,13 @@ struct BenchNightlyCommand: AsyncParsableCommand {
     @Option(help: "MovieLens folder in any GroupLens layout.")
     var movielens: String?
 
-    @Option(help: "Synthetic data shaped like a release: \(MovieLensShape.all.map(\.name).joined(separator: ", ")).")
-    var shape: String?
-
-    @Option(help: "With --shape: this fraction of the release's users and ratings.")
-    var shapeScale = 1.0
+    @OptionGroup var shaped: ShapeOptions
 
     @Option(help: "How many consecutive runs to time.")
     var runs = 1
 
     @Flag(help: "Time the stream worker's model start-up (read every interaction, load the stored models, first candidates) instead of a nightly run.")
     var streamStartup = false
-
-    func validate() throws {
-        if let shape, MovieLensShape.named(shape) == nil {
-            throw ValidationError("--shape must be one of \(MovieLensShape.all.map(\.name).joined(separator: ", "))")
-        }
-        guard shapeScale > 0, shapeScale <= 1 else { throw ValidationError("--shape-scale must be in (0, 1]") }
-    }
 
     func run() async throws {
         let config = try options.load(overrides: ["llm.enabled": "false", "kafka.output.enabled": "false"])
@@ -52,8 +41,8 @@ struct BenchNightlyCommand: AsyncParsableCommand {
             let dataset: MovieLensDataset
             if let movielens {
                 dataset = try MovieLensDataset.load(from: movielens)
-            } else if let shape = shape.flatMap(MovieLensShape.named) {
-                dataset = ShapedMovieLens(shape: shapeScale < 1 ? shape.scaled(users: shapeScale) : shape, seed: 42).generate()
+            } else if let shape = shaped.resolved {
+                dataset = ShapedMovieLens(shape: shape, seed: 42).generate()
             } else {
                 throw ValidationError("the database holds no interactions: pass --movielens DIR or --shape NAME to load some")
             }
@@ -80,7 +69,7 @@ struct BenchNightlyCommand: AsyncParsableCommand {
                 "peak_rss_mib": PeakMemory.residentMiB, "cores": ProcessInfo.processInfo.activeProcessorCount,
             ]
             if let loadSeconds, attempt == 1 { line["database_load_seconds"] = Self.rounded(loadSeconds) }
-            if let shape { line["shape"] = shape }
+            if let shape = shaped.shape { line["shape"] = shape }
             print(try Self.json(line))
         }
     }

@@ -16,10 +16,7 @@ struct BenchTrainCommand: ParsableCommand {
     var movielens: String?
     @Option(help: "Train on this ratings file (TSV user, item, rating, timestamp) instead of all of the folder's ratings.")
     var train: String?
-    @Option(help: "Synthetic data shaped like a release instead of a folder: \(MovieLensShape.all.map(\.name).joined(separator: ", ")).")
-    var shape: String?
-    @Option(help: "With --shape: this fraction of the release's users and ratings.")
-    var shapeScale = 1.0
+    @OptionGroup var shaped: ShapeOptions
     @Option(help: "Model: \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", ")).")
     var model: String
     @Option(help: "Timed repetitions (the JSON reports each and the fastest).")
@@ -30,11 +27,7 @@ struct BenchTrainCommand: ParsableCommand {
     var factors: Int?
 
     func validate() throws {
-        if movielens == nil && train == nil && shape == nil { throw ValidationError("pass --movielens DIR, --train FILE or --shape NAME") }
-        if let shape, MovieLensShape.named(shape) == nil {
-            throw ValidationError("--shape must be one of \(MovieLensShape.all.map(\.name).joined(separator: ", "))")
-        }
-        guard shapeScale > 0, shapeScale <= 1 else { throw ValidationError("--shape-scale must be in (0, 1]") }
+        if movielens == nil && train == nil && shaped.shape == nil { throw ValidationError("pass --movielens DIR, --train FILE or --shape NAME") }
         guard let kind = ModelKind(rawValue: model), kind != .content else {
             throw ValidationError("unknown --model \(model): use \(ModelKind.allCases.filter { $0 != .content }.map(\.rawValue).joined(separator: ", "))")
         }
@@ -46,8 +39,8 @@ struct BenchTrainCommand: ParsableCommand {
     func run() throws {
         let loadStarted = ContinuousClock.now
         let ratings: [Rating]
-        if let shape = shape.flatMap(MovieLensShape.named) {
-            ratings = ShapedMovieLens(shape: shapeScale < 1 ? shape.scaled(users: shapeScale) : shape, seed: 42).generate().ratings
+        if let shape = shaped.resolved {
+            ratings = ShapedMovieLens(shape: shape, seed: 42).generate().ratings
         } else {
             ratings = try train.map { try MovieLensDataset.loadRatings(path: $0) } ?? MovieLensDataset.loadRatings(folder: movielens!)
         }
@@ -82,7 +75,7 @@ struct BenchTrainCommand: ParsableCommand {
             "interactions_per_second": Double(data.interactionCount) / best, "blas": BLASBackend.description,
             "prepare_seconds": prepareSeconds, "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
-        if let shape { line["shape"] = shape; line["shape_scale"] = shapeScale }
+        if let shape = shaped.shape { line["shape"] = shape; line["shape_scale"] = shaped.shapeScale }
         if kind == .als {
             let all = iterationRuns.flatMap { $0 }.sorted()
             line["iteration_seconds"] = iterationRuns

@@ -13,7 +13,7 @@ struct SimulateCommand: ParsableCommand {
     @Option var ratingsPerUser = 30
     @Option var seed: UInt64 = 42
     @OptionGroup var transactionOptions: SimulateTransactionOptions
-    @OptionGroup var shaped: SimulateShapeOptions
+    @OptionGroup var shaped: ShapeOptions
 
     func validate() throws {
         guard users > 0, items > 0, ratingsPerUser > 0 else { throw ValidationError("--users, --items and --ratings-per-user must be positive") }

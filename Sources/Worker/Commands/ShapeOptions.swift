@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `simulate --shape ml-1m|ml-10m|ml-20m`: a synthetic dataset with that release's size, statistics and file layout.
-struct SimulateShapeOptions: ParsableArguments {
-    @Option(help: "Write a dataset shaped like a GroupLens release, in its layout: \(MovieLensShape.all.map(\.name).joined(separator: ", ")) (ignores --users, --items, --ratings-per-user).")
+/// `--shape ml-1m|ml-10m|ml-20m` and `--shape-scale`: a synthetic dataset with a release's size and statistics
+/// (`simulate` writes it; `bench nightly` and `bench train` run on it).
+struct ShapeOptions: ParsableArguments {
+    @Option(help: "Synthetic data shaped like a GroupLens release: \(MovieLensShape.all.map(\.name).joined(separator: ", ")) (simulate: written in that release's layout, ignoring --users, --items, --ratings-per-user).")
     var shape: String?
 
     @Option(help: "With --shape: this fraction of the release's users and ratings (e.g. 0.1 for a quick run).")
