@@ -17,7 +17,7 @@ public struct IngestStore: Sendable {
         do {
             return try connection.transaction { tx in
                 try advanceOffsets(tx, batch)
-                let outcome = try applyEvents(tx, batch.events, clearingStaging: false)
+                let outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, clearingStaging: false)
                 try finish(tx, batch, isolated: [])
                 return outcome
             }
@@ -43,7 +43,7 @@ public struct IngestStore: Sendable {
         guard !part.isEmpty else { return }
         try tx.execute("SAVEPOINT ingest_part")
         do {
-            let applied = try applyEvents(tx, part.map { batch.events[$0] }, clearingStaging: true)
+            let applied = try applyEvents(tx, part.map { batch.events[$0] }, shard: batch.itemStatsShard, clearingStaging: true)
             try tx.execute("RELEASE SAVEPOINT ingest_part")
             outcome.inserted += applied.inserted
             outcome.duplicates += applied.duplicates
@@ -63,7 +63,7 @@ public struct IngestStore: Sendable {
         }
     }
 
-    private func applyEvents(_ tx: PostgresConnection, _ events: [InteractionEvent], clearingStaging: Bool) throws -> IngestOutcome {
+    private func applyEvents(_ tx: PostgresConnection, _ events: [InteractionEvent], shard: Int, clearingStaging: Bool) throws -> IngestOutcome {
         guard !events.isEmpty else { return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0) }
         try tx.execute("""
             CREATE TEMP TABLE IF NOT EXISTS staging_events (
@@ -73,7 +73,7 @@ public struct IngestStore: Sendable {
         // Within one transaction the rows of an earlier part are still staged.
         if clearingStaging { try tx.execute("DELETE FROM staging_events") }
         try tx.copy("COPY staging_events FROM STDIN", lines: events.lazy.map(Self.copyLine))
-        let row = try tx.query(Self.applySQL, [GenreWeights.origin, GenreWeights.halfLifeDays * 86_400])[0]
+        let row = try tx.query(Self.applySQL, [shard])[0]
         let inserted = try row.int("inserted")
         return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
                              usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
@@ -122,7 +122,8 @@ public struct IngestStore: Sendable {
     /// applied in parts never counts a part twice.
     /// Every upsert takes its row locks in key order (the ORDER BYs), as the refresher's writes to the same rows do,
     /// so concurrent workers and refreshers wait for each other instead of deadlocking.
-    /// Activity weekdays and hours are UTC; genre weights decay as `GenreWeights.decay` ($1 origin, $2 half-life).
+    /// Item counters go to the batch's shard ($1, `IngestBatch.itemStatsShard`); activity and genre sums are not
+    /// written here at all: `user_activity` and `user_genre_affinity` compute them from the interactions when read.
     static let applySQL = """
         WITH ins AS (
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
@@ -154,36 +155,12 @@ public struct IngestStore: Sendable {
                 last_seen = GREATEST(p.last_seen, EXCLUDED.last_seen),
                 updated_at = now()
             RETURNING user_id
-        ), activity AS (
-            INSERT INTO user_activity AS a (user_id, weekday, hour, events)
-            SELECT user_id, extract(isodow FROM occurred_at AT TIME ZONE 'UTC')::smallint,
-                   extract(hour FROM occurred_at AT TIME ZONE 'UTC')::smallint, count(*)
-            FROM ins GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            ON CONFLICT (user_id, weekday, hour) DO UPDATE SET events = a.events + EXCLUDED.events
-            RETURNING user_id
-        ), affinity AS (
-            INSERT INTO user_genre_affinity AS g (user_id, genre, rated_weight, rating_weight, implicit_weight)
-            SELECT f.user_id, genre,
-                   coalesce(sum(f.d) FILTER (WHERE f.type = 'rating'), 0),
-                   coalesce(sum(f.d * f.value) FILTER (WHERE f.type = 'rating'), 0),
-                   coalesce(sum(f.d) FILTER (WHERE f.type <> 'rating'), 0)
-            FROM (SELECT user_id, item_id, type, value::double precision AS value,
-                         power(2::double precision, (extract(epoch FROM occurred_at)::double precision - $1) / $2) AS d
-                  FROM ins) f
-            JOIN items i ON i.item_id = f.item_id
-            CROSS JOIN LATERAL unnest(i.genres) AS genre
-            GROUP BY f.user_id, genre ORDER BY f.user_id, genre
-            ON CONFLICT (user_id, genre) DO UPDATE SET
-                rated_weight = g.rated_weight + EXCLUDED.rated_weight,
-                rating_weight = g.rating_weight + EXCLUDED.rating_weight,
-                implicit_weight = g.implicit_weight + EXCLUDED.implicit_weight
-            RETURNING user_id
         ), stats AS (
-            INSERT INTO item_stats AS s (item_id, interaction_count, rating_count, rating_sum, last_seen)
-            SELECT item_id, count(*), count(*) FILTER (WHERE type = 'rating'),
+            INSERT INTO item_stats_shards AS s (item_id, shard, interaction_count, rating_count, rating_sum, last_seen)
+            SELECT item_id, $1, count(*), count(*) FILTER (WHERE type = 'rating'),
                 coalesce(sum(value) FILTER (WHERE type = 'rating'), 0), max(occurred_at)
             FROM ins GROUP BY item_id ORDER BY item_id
-            ON CONFLICT (item_id) DO UPDATE SET
+            ON CONFLICT (item_id, shard) DO UPDATE SET
                 interaction_count = s.interaction_count + EXCLUDED.interaction_count,
                 rating_count = s.rating_count + EXCLUDED.rating_count,
                 rating_sum = s.rating_sum + EXCLUDED.rating_sum,
@@ -202,7 +179,6 @@ public struct IngestStore: Sendable {
         )
         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM profiles) AS users,
                (SELECT count(*) FROM stubs) AS stubs, (SELECT count(*) FROM stats) AS items_touched,
-               (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM activity) AS activity_rows,
-               (SELECT count(*) FROM affinity) AS affinity_rows
+               (SELECT count(*) FROM queued) AS queued
         """
 }

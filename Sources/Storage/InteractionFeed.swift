@@ -170,7 +170,8 @@ public struct InteractionFeed: Sendable {
         return ratings
     }
 
-    /// The interactions committed after `position` was taken, oldest first, and the new position.
+    /// The interactions committed after `position` was taken, oldest first, and the new position. The xmin bound is
+    /// written as the expression of the BRIN index `interactions_ingest_xid_range`, so only recent blocks are read.
     public func readNew(after position: Position) throws -> (position: Position, ratings: [Rating]) {
         try connection.transaction { tx in
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -178,7 +179,8 @@ public struct InteractionFeed: Sendable {
             let ratings = try tx.query("""
                 SELECT user_id, item_id, type, value, extract(epoch FROM occurred_at)::bigint AS ts
                 FROM interactions
-                WHERE ingest_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot)
+                WHERE (ingest_xid::text)::bigint >= (pg_snapshot_xmin($1::pg_snapshot)::text)::bigint
+                  AND NOT pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot)
                 ORDER BY occurred_at, user_id, event_id
                 """, [position.snapshot]).compactMap(rating)
             return (next, ratings)

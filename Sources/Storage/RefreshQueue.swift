@@ -41,8 +41,9 @@ public struct RefreshQueue: Sendable {
 
     /// Leases up to `limit` unclaimed users for `lease`. Concurrent refreshers skip each other's locked rows.
     public func claim(limit: Int, lease: Duration, maxWait: Duration) throws -> [Claim] {
-        // Both branches walk an index; over-selecting twice the limit leaves room for rows another refresher
-        // is locking at this moment.
+        // The first branch walks `refresh_queue_age`; the second sorts the waiting entries, because an index on
+        // `touched_at` would turn every ingest touch into a non-HOT update (migration 013). Over-selecting twice the
+        // limit leaves room for rows another refresher is locking at this moment.
         let rows = try connection.query("""
             WITH candidates AS (
                 (SELECT user_id, enqueued_at + make_interval(secs => $4) AS due FROM refresh_queue

@@ -5,8 +5,9 @@ import PostgresClient
 /// `erasures` without the user id.
 ///
 /// Every table of the schema with a `user_id` column is covered by discovery rather than by a list, so a table
-/// added later is erased too. Before the rows go, the user's contribution is taken out of the item aggregates
-/// (`item_stats`) and the LLM cache entries their prompts produced are deleted.
+/// added later is erased too (views over them, such as `user_activity`, follow). Before the rows go, the user's
+/// contribution is taken out of the item aggregates (`item_stats`) and the LLM cache entries their prompts
+/// produced are deleted.
 public struct UserErasure: Sendable {
     public struct Outcome: Sendable, Hashable {
         public var erasureID: Int
@@ -21,13 +22,16 @@ public struct UserErasure: Sendable {
     public func erase(userID: Int) throws -> Outcome {
         try connection.transaction { tx in
             var deleted = [String: Int]()
+            // Shard -1 holds corrections: ingest loops own the other shards and never wait on this one.
             try tx.execute("""
-                UPDATE item_stats s SET interaction_count = greatest(s.interaction_count - d.events, 0),
-                    rating_count = greatest(s.rating_count - d.ratings, 0), rating_sum = s.rating_sum - d.rating_sum
-                FROM (SELECT item_id, count(*) AS events, count(*) FILTER (WHERE type = 'rating') AS ratings,
-                             coalesce(sum(value) FILTER (WHERE type = 'rating'), 0) AS rating_sum
-                      FROM interactions WHERE user_id = $1 GROUP BY item_id) d
-                WHERE s.item_id = d.item_id
+                INSERT INTO item_stats_shards AS s (item_id, shard, interaction_count, rating_count, rating_sum)
+                SELECT item_id, -1, -count(*), -count(*) FILTER (WHERE type = 'rating'),
+                       -coalesce(sum(value) FILTER (WHERE type = 'rating'), 0)
+                FROM interactions WHERE user_id = $1 GROUP BY item_id ORDER BY item_id
+                ON CONFLICT (item_id, shard) DO UPDATE SET
+                    interaction_count = s.interaction_count + EXCLUDED.interaction_count,
+                    rating_count = s.rating_count + EXCLUDED.rating_count,
+                    rating_sum = s.rating_sum + EXCLUDED.rating_sum
                 """, [userID])
             deleted["llm_cache"] = try tx.execute(
                 "DELETE FROM llm_cache WHERE cache_key IN (SELECT cache_key FROM llm_cache_users WHERE user_id = $1)", [userID])

@@ -48,6 +48,8 @@ final class AdminCommandTests: XCTestCase {
 
         let erased = try recworker(["user", "erase", "--user", "5"])
         XCTAssertTrue(erased.stdout.contains("erased user 5"), erased.stdout)
+        XCTAssertEqual(try itemStats(connection), try itemStatsFromInteractions(connection),
+                       "item_stats must count exactly the interactions left after the erasure")
 
         for table in perUser {
             XCTAssertEqual(try count("SELECT count(*) AS n FROM \(table) WHERE user_id = 5"), 0, "\(table) still has rows of user 5")
@@ -126,5 +128,60 @@ final class AdminCommandTests: XCTestCase {
         XCTAssertEqual(try count("SELECT count(*) AS n FROM llm_cache"), 0, "the nightly job did not purge expired answers")
         XCTAssertEqual(try count("SELECT count(*) AS n FROM interactions"), 1)
         XCTAssertEqual(try count("SELECT count(*) AS n FROM interactions WHERE event_id = 'recent'"), 1)
+    }
+
+    /// Activity and genre sums are computed from the interactions when read; what retention deletes is folded into
+    /// their archives in the same statement, so both views read the same before and after.
+    func testRetentionKeepsActivityAndGenreSums() throws {
+        let connection = try database.connect()
+        let activityBefore = try activity(connection)
+        let affinityBefore = try affinity(connection)
+        XCTAssertGreaterThanOrEqual(activityBefore.count, 30, "one row per user at least")
+        XCTAssertGreaterThan(affinityBefore.count, 30)
+        XCTAssertEqual(try count("SELECT count(*) AS n FROM user_activity_archive"), 0)
+
+        let deleted = try InteractionRetention(connection: connection).deleteOlderThan(days: 365, batchSize: 37)
+        XCTAssertGreaterThan(deleted, 100)
+        XCTAssertEqual(try count("SELECT count(*) AS n FROM interactions"), 0)
+        XCTAssertEqual(try activity(connection), activityBefore)
+        let affinityAfter = try affinity(connection)
+        XCTAssertEqual(Set(affinityAfter.keys), Set(affinityBefore.keys))
+        for (key, sums) in affinityBefore {
+            for (before, after) in zip(sums, affinityAfter[key]!) {
+                XCTAssertEqual(after, before, accuracy: 1e-9 * max(abs(before), 1), "\(key)")
+            }
+        }
+    }
+
+    private func activity(_ connection: PostgresConnection) throws -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: try connection.query("SELECT user_id, weekday, hour, events FROM user_activity").map {
+            ("\(try $0.int("user_id"))/\(try $0.int("weekday"))/\(try $0.int("hour"))", try $0.int("events"))
+        })
+    }
+
+    private func affinity(_ connection: PostgresConnection) throws -> [String: [Double]] {
+        Dictionary(uniqueKeysWithValues: try connection.query(
+            "SELECT user_id, genre, rated_weight, rating_weight, implicit_weight FROM user_genre_affinity").map {
+            ("\(try $0.int("user_id"))/\(try $0.string("genre"))",
+             [try $0.double("rated_weight"), try $0.double("rating_weight"), try $0.double("implicit_weight")])
+        })
+    }
+
+    private func itemStats(_ connection: PostgresConnection) throws -> [Int: [Double]] {
+        try itemCounters(connection, "SELECT item_id, interaction_count AS n, rating_count AS r, rating_sum AS s FROM item_stats WHERE interaction_count > 0")
+    }
+
+    private func itemStatsFromInteractions(_ connection: PostgresConnection) throws -> [Int: [Double]] {
+        try itemCounters(connection, """
+            SELECT item_id, count(*) AS n, count(*) FILTER (WHERE type = 'rating') AS r,
+                   coalesce(sum(value) FILTER (WHERE type = 'rating'), 0) AS s
+            FROM interactions GROUP BY item_id
+            """)
+    }
+
+    private func itemCounters(_ connection: PostgresConnection, _ sql: String) throws -> [Int: [Double]] {
+        Dictionary(uniqueKeysWithValues: try connection.query(sql).map {
+            (try $0.int("item_id"), [try $0.double("n"), try $0.double("r"), try $0.double("s")])
+        })
     }
 }
