@@ -1,20 +1,24 @@
 import CLibpq
 
-/// A fixed-width column type that `PostgresConnection.copyOutBinary` decodes from COPY's binary format.
-/// The binary format carries no types: the caller names each column's, and a field whose width does not match
-/// (an `int8` read as `.int4`) is refused rather than misread.
+/// A column type that `PostgresConnection.copyOutBinary` decodes from COPY's binary format: fixed-width scalars,
+/// and `bytea`. The binary format carries no types: the caller names each column's, and a field whose width does
+/// not match (an `int8` read as `.int4`) is refused rather than misread.
 public enum PostgresBinaryType: Sendable, Hashable {
     case int2, int4, int8, float4, float8, bool
     /// `timestamptz` (or `timestamp`): microseconds since 2000-01-01 00:00:00 UTC, PostgreSQL's own epoch
     /// (`Int64.max` / `Int64.min` are `infinity` / `-infinity`). `PostgresBinaryChunk.unixSeconds` converts.
     case timestamptz
+    /// `bytea`, any length: one byte array per row.
+    case bytea
 
-    var width: Int32 {
+    /// Bytes per value; nil for variable-length types.
+    var width: Int32? {
         switch self {
         case .bool: 1
         case .int2: 2
         case .int4, .float4: 4
         case .int8, .float8, .timestamptz: 8
+        case .bytea: nil
         }
     }
 }
@@ -22,6 +26,7 @@ public enum PostgresBinaryType: Sendable, Hashable {
 /// One column of a chunk, decoded. A NULL field holds 0 (false) in its slot; `PostgresBinaryChunk.nulls` says which.
 public enum PostgresBinaryValues: Sendable {
     case int16([Int16]), int32([Int32]), int64([Int64]), float32([Float]), float64([Double]), bool([Bool])
+    case bytes([[UInt8]])
 }
 
 /// Up to `chunkRows` consecutive rows of a binary COPY, column by column (no per-row objects).
@@ -50,6 +55,10 @@ public struct PostgresBinaryChunk: Sendable {
     }
     public func doubles(_ column: Int) -> [Double] {
         guard case .float64(let values) = columns[column] else { preconditionFailure("column \(column) is not float8") }
+        return values
+    }
+    public func byteArrays(_ column: Int) -> [[UInt8]] {
+        guard case .bytes(let values) = columns[column] else { preconditionFailure("column \(column) is not bytea") }
         return values
     }
     public func bools(_ column: Int) -> [Bool] {
@@ -145,9 +154,12 @@ struct BinaryCopyDecoder {
                 let length = Self.int32(data, end)
                 end += 4
                 if length == -1 { continue }
-                guard length == types[column].width else {
+                if let width = types[column].width, length != width {
                     throw PostgresError(kind: .protocolViolation,
-                                        message: "binary COPY column \(column + 1) has \(length)-byte values, expected \(types[column]) (\(types[column].width) bytes)")
+                                        message: "binary COPY column \(column + 1) has \(length)-byte values, expected \(types[column]) (\(width) bytes)")
+                }
+                guard length >= 0 else {
+                    throw PostgresError(kind: .protocolViolation, message: "binary COPY column \(column + 1) has a negative length \(length)")
                 }
                 end += Int(length)
             }
@@ -159,7 +171,7 @@ struct BinaryCopyDecoder {
                 if length == -1 {
                     builders[column].appendNull(row: rows)
                 } else {
-                    builders[column].append(data, at: field)
+                    builders[column].append(data, at: field, length: Int(length))
                     field += Int(length)
                 }
             }
@@ -197,6 +209,7 @@ private final class ColumnBuilder {
     let capacity: Int
     var int16s: [Int16] = [], int32s: [Int32] = [], int64s: [Int64] = [], floats: [Float] = [], doubles: [Double] = []
     var bools: [Bool] = []
+    var byteArrays: [[UInt8]] = []
     var nulls: [Bool]?
 
     init(type: PostgresBinaryType, capacity: Int) {
@@ -213,10 +226,11 @@ private final class ColumnBuilder {
         case .float4: floats.reserveCapacity(capacity)
         case .float8: doubles.reserveCapacity(capacity)
         case .bool: bools.reserveCapacity(capacity)
+        case .bytea: byteArrays.reserveCapacity(capacity)
         }
     }
 
-    func append(_ data: UnsafeRawBufferPointer, at offset: Int) {
+    func append(_ data: UnsafeRawBufferPointer, at offset: Int, length: Int) {
         switch type {
         case .int2: int16s.append(BinaryCopyDecoder.int16(data, offset))
         case .int4: int32s.append(BinaryCopyDecoder.int32(data, offset))
@@ -224,6 +238,7 @@ private final class ColumnBuilder {
         case .float4: floats.append(Float(bitPattern: UInt32(bitPattern: BinaryCopyDecoder.int32(data, offset))))
         case .float8: doubles.append(Double(bitPattern: UInt64(bitPattern: BinaryCopyDecoder.int64(data, offset))))
         case .bool: bools.append(data[offset] != 0)
+        case .bytea: byteArrays.append(Array(data[offset..<offset + length]))
         }
     }
 
@@ -239,6 +254,7 @@ private final class ColumnBuilder {
         case .float4: floats.append(0)
         case .float8: doubles.append(0)
         case .bool: bools.append(false)
+        case .bytea: byteArrays.append([])
         }
     }
 
@@ -251,6 +267,7 @@ private final class ColumnBuilder {
         case .float4: defer { floats = [] }; return .float32(floats)
         case .float8: defer { doubles = [] }; return .float64(doubles)
         case .bool: defer { bools = [] }; return .bool(bools)
+        case .bytea: defer { byteArrays = [] }; return .bytes(byteArrays)
         }
     }
 

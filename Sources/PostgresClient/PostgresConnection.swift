@@ -159,7 +159,7 @@ public final class PostgresConnection: Sendable {
     }
 
     /// Runs `COPY (query) TO STDOUT (FORMAT binary)` and hands the rows to `body` `chunkRows` at a time, decoded
-    /// column by column into the fixed-width `types` (one per selected column, in order). No text is parsed and
+    /// column by column into `types` (one per selected column, in order). No text is parsed and
     /// no per-row object is made, so this is the way to read millions of rows; at most one chunk and one COPY
     /// message are held at a time. `query` takes no parameters (COPY has none): build it from trusted parts.
     /// Inside a transaction it sees the transaction's snapshot. When `body` throws, the COPY is cancelled and

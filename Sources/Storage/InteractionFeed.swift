@@ -12,6 +12,8 @@ public struct InteractionFeed: Sendable {
     /// Where a reader stands: the snapshot of its last read (`pg_snapshot` text form).
     public struct Position: Sendable, Hashable {
         public let snapshot: String
+
+        public init(snapshot: String) { self.snapshot = snapshot }
     }
 
     public struct Everything: Sendable {
@@ -53,20 +55,31 @@ public struct InteractionFeed: Sendable {
             case .binaryCopy: try readRatingsBinary(tx)
             case .textCursor: try readRatingsText(tx)
             }
-            let items = try tx.query("SELECT item_id, title, year, genres FROM items ORDER BY item_id").map { row in
-                Item(id: try row.int("item_id"), title: try row.string("title"), year: row.optionalInt("year"),
-                     genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
-            }
-            let users = try tx.query("SELECT user_id, age, gender, occupation, zip FROM users ORDER BY user_id").map { row in
-                UserDemographics(id: try row.int("user_id"), age: row.optionalInt("age"), gender: row["gender"],
-                                 occupation: row["occupation"], zip: row["zip"])
-            }
+            let (items, users) = try Self.catalogue(tx)
             return Everything(position: position, ratings: ratings, items: items, users: users)
         }
     }
 
-    /// By user first, so the (user_id, occurred_at) index orders them and PostgreSQL sorts only within a user, not
-    /// 20 million rows at once. The order also fixes the models' dense indices, so both paths use it.
+    /// The catalogue and demographics, without interactions (a start from a stored matrix reads those).
+    public func readCatalogue() throws -> (items: [Item], users: [UserDemographics]) {
+        try Self.catalogue(connection)
+    }
+
+    private static func catalogue(_ connection: PostgresConnection) throws -> (items: [Item], users: [UserDemographics]) {
+        let items = try connection.query("SELECT item_id, title, year, genres FROM items ORDER BY item_id").map { row in
+            Item(id: try row.int("item_id"), title: try row.string("title"), year: row.optionalInt("year"),
+                 genres: PostgresTextArray.parse(row["genres"] ?? "{}"))
+        }
+        let users = try connection.query("SELECT user_id, age, gender, occupation, zip FROM users ORDER BY user_id").map { row in
+            UserDemographics(id: try row.int("user_id"), age: row.optionalInt("age"), gender: row["gender"],
+                             occupation: row["occupation"], zip: row["zip"])
+        }
+        return (items, users)
+    }
+
+    /// By user first, so the primary key (user_id, event_id) orders them and PostgreSQL sorts only within a user
+    /// (an incremental sort), not 20 million rows at once. The order also fixes the models' dense indices, so both
+    /// paths use it.
     private static let order = "ORDER BY user_id, occurred_at, event_id"
 
     private func readRatingsText(_ tx: PostgresConnection) throws -> [Rating] {

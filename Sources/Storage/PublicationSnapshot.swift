@@ -5,6 +5,8 @@ import PostgresClient
 /// same instant gives the same data, which is what makes `--resume` produce the rows an uninterrupted run would.
 public struct PublicationSnapshot: Sendable {
     public var snapshotAt: String
+    /// The run's exact snapshot (`pg_snapshot` text); nil for runs from before migration 010.
+    public var snapshotXids: String?
     /// Every interaction ingested up to the snapshot, by ascending user id, newest first within a user.
     /// Event ids are left empty: nothing downstream reads them, and at 20 million rows each is a heap string.
     public var interactions: [InteractionEvent]
@@ -61,8 +63,8 @@ public struct PublicationSnapshot: Sendable {
                                                     occupation: row["occupation"], zip: row["zip"])
             }
             let userIDs = Set(interactions.map(\.userID)).union(demographics.keys).sorted()
-            return PublicationSnapshot(snapshotAt: snapshotAt, interactions: interactions, userIDs: userIDs, items: items,
-                                       demographics: demographics, changedCounts: changed)
+            return PublicationSnapshot(snapshotAt: snapshotAt, snapshotXids: run.snapshotXids, interactions: interactions,
+                                       userIDs: userIDs, items: items, demographics: demographics, changedCounts: changed)
         }
     }
 }

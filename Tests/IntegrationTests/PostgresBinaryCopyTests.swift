@@ -105,6 +105,36 @@ final class PostgresBinaryCopyTests: XCTestCase {
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM sample")[0].int("n"), 9, "the connection is still usable")
     }
 
+    /// bytea arrives as its bytes, whatever its length (empty, inline, TOASTed, longer than one COPY message),
+    /// NULL as an empty array with the NULL mask set, beside fixed-width columns and across chunk boundaries.
+    func testByteaColumnsRoundTripAcrossChunks() throws {
+        let database = try TestDatabase(migrated: false)
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("CREATE TABLE blobs (id integer PRIMARY KEY, data bytea)")
+        let lengths = [0, 1, 3, 255, 4_096, 300_000, 17, 0, 2]
+        var expected = [Int: [UInt8]?]()
+        for (id, length) in lengths.enumerated() {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ id) }
+            expected[id] = bytes
+            try connection.execute("INSERT INTO blobs VALUES ($1, decode($2, 'hex'))",
+                                   [id, String(PostgresBytea.encodeHex(bytes).dropFirst(2))])
+        }
+        try connection.execute("INSERT INTO blobs VALUES (100, NULL)")
+        expected[100] = .some(nil)
+        for chunkRows in [1, 4, 100] {
+            var seen = [Int: [UInt8]?]()
+            try connection.copyOutBinary("SELECT id, data FROM blobs ORDER BY id", types: [.int4, .bytea], chunkRows: chunkRows) { chunk in
+                let ids = chunk.int32s(0), data = chunk.byteArrays(1)
+                for row in 0..<chunk.rowCount {
+                    seen[Int(ids[row])] = chunk.isNull(row: row, column: 1) ? .some(nil) : data[row]
+                }
+            }
+            XCTAssertEqual(seen.count, expected.count, "chunk size \(chunkRows)")
+            for (id, bytes) in expected { XCTAssertEqual(seen[id] ?? [], bytes, "row \(id), chunk size \(chunkRows)") }
+        }
+    }
+
     func testStoppingPartWayCancelsAndKeepsTheConnection() throws {
         let database = try TestDatabase(migrated: false)
         defer { database.drop() }

@@ -37,7 +37,10 @@ struct BlendModelSuite: NightlyModelSuite {
         let model = models.blend, data = models.data
         var versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "\($0.rawValue)-r\(runID)") })
         if let databaseURL {
-            let version = try save(model, data: data, runID: runID, store: ModelStore(connection: try PostgresConnection(url: databaseURL)))
+            // The matrix goes with the models only when the run has an exact snapshot for a worker to catch up from.
+            let matrix = snapshot.snapshotXids.map { StoredInteractionMatrix(data: data, snapshot: $0) }
+            let version = try save(model, data: data, matrix: matrix, runID: runID,
+                                   store: ModelStore(connection: try PostgresConnection(url: databaseURL)))
             versions = Dictionary(uniqueKeysWithValues: blend.kinds.map { ($0.rawValue, "v\(version)") })
         }
         return BlendCandidates(models: models, popularity: PopularityCandidates(snapshot: snapshot, index: index, runID: runID),
@@ -48,7 +51,7 @@ struct BlendModelSuite: NightlyModelSuite {
 extension BlendModelSuite {
     /// Saves the blend's models as one new version, unless this run already saved them (a resumed run refits
     /// the same snapshot with the same seed, so the stored models are the ones it would save again).
-    func save(_ model: BlendedModel, data: InteractionData, runID: Int, store: ModelStore) throws -> Int {
+    func save(_ model: BlendedModel, data: InteractionData, matrix: StoredInteractionMatrix?, runID: Int, store: ModelStore) throws -> Int {
         let current = try store.currentVersions()
         let kinds = model.components.map(\.model.kind)
         if let first = kinds.first.flatMap({ current[$0] }),
@@ -60,7 +63,7 @@ extension BlendModelSuite {
             snapshot.parameters[Self.runParameter] = Double(runID)
             return snapshot
         }
-        let version = try store.saveNewVersion(snapshots)
+        let version = try store.saveNewVersion(snapshots, matrix: matrix)
         try store.pruneVersions(keep: keepVersions)
         return version
     }

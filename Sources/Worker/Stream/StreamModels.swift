@@ -54,16 +54,36 @@ struct StreamModels: Sendable {
     /// (user, item) pairs held in memory.
     var interactionCount: Int { models?.data.interactionCount ?? 0 }
 
+    /// The interaction matrix the models serve from (nil before any model).
+    var interactions: InteractionData? { models?.data }
+
     /// Loads or fits the models on first use, then applies every interaction committed since the last call.
     /// Only database errors escape: a fit that fails keeps the last good models (or popularity before the first),
     /// is counted and logged once, and is tried again when the data has grown, so no refresh is held up by it.
     mutating func catchUp(_ connection: PostgresConnection) throws {
         let feed = InteractionFeed(connection: connection, weights: settings.eventWeights)
         guard let position else {
-            let started = ContinuousClock.now
+            let storedStarted = ContinuousClock.now
+            let store = ModelStore(connection: connection)
+            let stored = try store.loadCurrent()
+            startupPhases = [("read_stored_models", storedStarted.secondsSince)]
+            if let version = stored.map(\.version).max() {
+                let matrixStarted = ContinuousClock.now
+                if let matrix = try store.loadMatrix(version: version) {
+                    let catalogue = try feed.readCatalogue()
+                    startupPhases.append(("read_matrix", matrixStarted.secondsSince))
+                    if start(matrix, stored: stored, version: version, items: catalogue.items, users: catalogue.users) {
+                        let catchUpStarted = ContinuousClock.now
+                        try catchUp(connection)
+                        startupPhases.append(("catch_up", catchUpStarted.secondsSince))
+                        return
+                    }
+                }
+            }
+            let readStarted = ContinuousClock.now
             let everything = try feed.readAll()
-            startupPhases = [("read_interactions", started.secondsSince)]
-            try start(everything, connection: connection)
+            startupPhases.append(("read_interactions", readStarted.secondsSince))
+            start(everything, stored: stored)
             return
         }
         let (next, ratings) = try feed.readNew(after: position)
@@ -91,7 +111,24 @@ struct StreamModels: Sendable {
         return Dictionary(zip(userIDs, models.candidates(forUsers: userIDs)), uniquingKeysWith: { first, _ in first })
     }
 
-    private mutating func start(_ everything: InteractionFeed.Everything, connection: PostgresConnection) throws {
+    /// Starts on the matrix saved with the current models (what they were fitted on, as of the nightly run's
+    /// snapshot); the caller then reads what committed since that snapshot, so the data is exactly what is stored
+    /// now, as if the worker had run since the nightly job. False when the models cannot be built on it.
+    private mutating func start(_ matrix: StoredInteractionMatrix, stored: [(version: Int, snapshot: ModelSnapshot)], version: Int,
+                                items: [Item], users: [UserDemographics]) -> Bool {
+        self.items = items
+        self.users = users
+        let buildStarted = ContinuousClock.now
+        defer { startupPhases.append(("build_models", buildStarted.secondsSince)) }
+        guard use(stored, version: version, ratings: matrix.ratings) else { return false }
+        position = InteractionFeed.Position(snapshot: matrix.snapshot)
+        logger.info("loaded stored models with their interaction matrix", metadata: [
+            "version": "\(version)", "pairs": "\(matrix.pairCount)", "catching_up_from": "\(matrix.snapshot)",
+        ])
+        return true
+    }
+
+    private mutating func start(_ everything: InteractionFeed.Everything, stored: [(version: Int, snapshot: ModelSnapshot)]) {
         items = everything.items
         users = everything.users
         position = everything.position
@@ -99,29 +136,34 @@ struct StreamModels: Sendable {
             logger.info("no interactions stored yet: candidates are popularity until the first batch")
             return
         }
-        let loadStarted = ContinuousClock.now
-        let stored = try ModelStore(connection: connection).loadCurrent()
-        startupPhases.append(("read_stored_models", loadStarted.secondsSince))
         if let version = stored.map(\.version).max() {
             let buildStarted = ContinuousClock.now
             defer { startupPhases.append(("build_models", buildStarted.secondsSince)) }
-            do {
-                var loaded = try ModelSet(snapshots: stored.map(\.snapshot), version: version, ratings: everything.ratings,
-                                          items: items, users: users, blend: settings.blend, accumulation: settings.accumulation)
-                loaded.settings.limit = settings.candidateCount
-                loaded.settings.diversity = DiversityReranker(lambda: settings.diversity)
-                models = loaded
-                base = "v\(version)"
-                updatesSinceBase = 0
-                interactionsAtFit = loaded.data.interactionCount
+            if use(stored, version: version, ratings: everything.ratings) {
                 logger.info("loaded stored models", metadata: ["version": "\(version)", "interactions": "\(everything.ratings.count)"])
                 return
-            } catch {
-                logger.warning("cannot use the stored models, fitting from the stored interactions instead: \(error)")
             }
         }
         unfitted = everything.ratings
         tryFit(ratings: everything.ratings)
+    }
+
+    /// Builds the set on stored snapshots; false (logged) when they do not fit the data or the blend.
+    private mutating func use(_ stored: [(version: Int, snapshot: ModelSnapshot)], version: Int, ratings: [Rating]) -> Bool {
+        do {
+            var loaded = try ModelSet(snapshots: stored.map(\.snapshot), version: version, ratings: ratings,
+                                      items: items, users: users, blend: settings.blend, accumulation: settings.accumulation)
+            loaded.settings.limit = settings.candidateCount
+            loaded.settings.diversity = DiversityReranker(lambda: settings.diversity)
+            models = loaded
+            base = "v\(version)"
+            updatesSinceBase = 0
+            interactionsAtFit = loaded.data.interactionCount
+            return true
+        } catch {
+            logger.warning("cannot use the stored models, fitting from the stored interactions instead: \(error)")
+            return false
+        }
     }
 
     /// Fits a new set; on failure keeps what serves now and waits for `retryGrowth` more data before trying again.
