@@ -122,7 +122,8 @@ public struct IngestStore: Sendable {
     /// applied in parts never counts a part twice.
     /// Every upsert takes its row locks in key order (the ORDER BYs), as the refresher's writes to the same rows do,
     /// so concurrent workers and refreshers wait for each other instead of deadlocking.
-    /// Item counters go to the batch's shard ($1, `IngestBatch.itemStatsShard`); activity and genre sums are not
+    /// A user already queued is not written again: the profile's `updated_at` and `event_count` are the touch
+    /// (RefreshQueue). Item counters go to the batch's shard ($1, `IngestBatch.itemStatsShard`); activity and genre sums are not
     /// written here at all: `user_activity` and `user_genre_affinity` compute them from the interactions when read.
     static let applySQL = """
         WITH ins AS (
@@ -172,9 +173,9 @@ public struct IngestStore: Sendable {
             ON CONFLICT (item_id) DO NOTHING
             RETURNING item_id
         ), queued AS (
-            INSERT INTO refresh_queue AS q (user_id)
+            INSERT INTO refresh_queue (user_id)
             SELECT user_id FROM profiles ORDER BY user_id
-            ON CONFLICT (user_id) DO UPDATE SET touches = q.touches + 1, touched_at = now()
+            ON CONFLICT (user_id) DO NOTHING
             RETURNING user_id
         )
         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM profiles) AS users,

@@ -3,14 +3,21 @@ import PostgresClient
 /// Users whose recommendations are stale. The ingest transaction enqueues them; refreshers claim a lease,
 /// publish, then acknowledge, so a refresher that dies mid-way leaves its users to be claimed again.
 ///
-/// Order: the longest-untouched user first (every touch re-stamps `touched_at`), except that a user who has
+/// Order: the longest-untouched user first (the last touch is the later of the profile's `updated_at`, which every
+/// ingest batch stamps, and the entry's `touched_at`, which manual requeues stamp), except that a user who has
 /// waited `maxWait` since it was queued goes ahead of everyone still inside the bound, so a user touched all
 /// the time is never starved by quieter ones. Leases belong to `owner`: only it extends, acknowledges or
 /// releases them, so a refresher whose lease ran out can never release the replica that took the users over.
+///
+/// An ingest batch only inserts entries for users not queued yet: touching a queued user writes nothing here
+/// (it was a sixth of ingest's database time). Whether a user was touched during its refresh is therefore read
+/// from the profile: a claim's token is the entry's `touches` plus the profile's `event_count`, and
+/// acknowledging removes the entry only if the token is unchanged.
 public struct RefreshQueue: Sendable {
     public struct Claim: Sendable, Hashable {
         public let userID: Int
-        /// How many batches had touched the user when claimed; acknowledging removes the entry only if unchanged.
+        /// The user's state when claimed: the entry's `touches` (manual requeues) plus the profile's event count.
+        /// Acknowledging removes the entry only if unchanged.
         public let touches: Int
         /// Seconds since the epoch when the entry's oldest unhandled touch was queued (for freshness metrics).
         public let enqueuedAt: Double
@@ -41,18 +48,19 @@ public struct RefreshQueue: Sendable {
 
     /// Leases up to `limit` unclaimed users for `lease`. Concurrent refreshers skip each other's locked rows.
     public func claim(limit: Int, lease: Duration, maxWait: Duration) throws -> [Claim] {
-        // The first branch walks `refresh_queue_age`; the second sorts the waiting entries, because an index on
-        // `touched_at` would turn every ingest touch into a non-HOT update (migration 013). Over-selecting twice the
-        // limit leaves room for rows another refresher is locking at this moment.
+        // The first branch walks `refresh_queue_age`; the second sorts the waiting entries by last touch, read from
+        // the profiles (migration 013). Over-selecting twice the limit leaves room for rows another refresher is
+        // locking at this moment.
         let rows = try connection.query("""
             WITH candidates AS (
                 (SELECT user_id, enqueued_at + make_interval(secs => $4) AS due FROM refresh_queue
                  WHERE (claimed_until IS NULL OR claimed_until < now()) AND enqueued_at <= now() - make_interval(secs => $4)
                  ORDER BY enqueued_at LIMIT 2 * $1)
                 UNION ALL
-                (SELECT user_id, touched_at AS due FROM refresh_queue
-                 WHERE claimed_until IS NULL OR claimed_until < now()
-                 ORDER BY touched_at LIMIT 2 * $1)
+                (SELECT q.user_id, greatest(q.touched_at, p.updated_at) AS due
+                 FROM refresh_queue q LEFT JOIN user_profiles p ON p.user_id = q.user_id
+                 WHERE q.claimed_until IS NULL OR q.claimed_until < now()
+                 ORDER BY due LIMIT 2 * $1)
             ), ranked AS (
                 SELECT user_id, min(due) AS due FROM candidates GROUP BY user_id
             ), locked AS (
@@ -62,8 +70,9 @@ public struct RefreshQueue: Sendable {
                 FOR UPDATE OF q SKIP LOCKED
             )
             UPDATE refresh_queue q SET claimed_until = now() + make_interval(secs => $2), claimed_by = $3, claimed_at = now()
-            FROM locked WHERE q.user_id = locked.user_id
-            RETURNING q.user_id, q.touches, extract(epoch FROM q.enqueued_at) AS enqueued_at
+            FROM locked LEFT JOIN user_profiles p ON p.user_id = locked.user_id
+            WHERE q.user_id = locked.user_id
+            RETURNING q.user_id, q.touches + coalesce(p.event_count, 0) AS touches, extract(epoch FROM q.enqueued_at) AS enqueued_at
             """, [limit, lease.postgresSeconds, owner, maxWait.postgresSeconds])
         return try rows.map { Claim(userID: try $0.int("user_id"), touches: try $0.int("touches"), enqueuedAt: try $0.double("enqueued_at")) }
             .sorted { $0.userID < $1.userID }
@@ -88,11 +97,15 @@ public struct RefreshQueue: Sendable {
         guard !claims.isEmpty else { return }
         let userIDs = claims.map(\.userID)
         try connection.transaction { tx in
-            // Locking in user-id order, as the ingest transaction's enqueue does, rules out deadlocks with it.
+            // Profiles, then entries, each in user-id order, as the ingest transaction takes them (it updates a
+            // profile before it queues the user): the two wait for each other instead of deadlocking, and a batch
+            // still open for one of these users commits before its event count is compared.
+            _ = try tx.query("SELECT 1 FROM user_profiles WHERE user_id = ANY($1::int[]) ORDER BY user_id FOR SHARE", [userIDs])
             _ = try tx.query("SELECT 1 FROM refresh_queue WHERE user_id = ANY($1::int[]) ORDER BY user_id FOR UPDATE", [userIDs])
             try tx.execute("""
                 DELETE FROM refresh_queue q USING unnest($1::int[], $2::bigint[]) AS c(user_id, touches)
-                WHERE q.user_id = c.user_id AND q.touches = c.touches AND q.claimed_by = $3
+                WHERE q.user_id = c.user_id AND q.claimed_by = $3
+                  AND q.touches + coalesce((SELECT p.event_count FROM user_profiles p WHERE p.user_id = q.user_id), 0) = c.touches
                 """, [userIDs, claims.map(\.touches), owner])
             try tx.execute("""
                 UPDATE refresh_queue SET enqueued_at = GREATEST(enqueued_at, claimed_at), claimed_until = NULL, claimed_by = NULL, claimed_at = NULL

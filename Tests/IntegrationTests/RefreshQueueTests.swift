@@ -72,6 +72,53 @@ final class RefreshQueueTests: XCTestCase {
         XCTAssertEqual(row[0]["recent"], "t", "it waits since the claim, not since its first touch an hour ago")
     }
 
+    /// Touching a user who is already queued leaves the entry as it is (the profile carries the touch).
+    func testTouchingAQueuedUserDoesNotRewriteItsEntry() throws {
+        try touch([4])
+        let before = try connection.query("SELECT xmin::text AS version FROM refresh_queue WHERE user_id = 4")[0].string("version")
+        try touch([4])
+        XCTAssertEqual(try connection.query("SELECT xmin::text AS version FROM refresh_queue WHERE user_id = 4")[0].string("version"), before)
+        XCTAssertEqual(try connection.query("SELECT event_count AS n FROM user_profiles WHERE user_id = 4")[0].int("n"), 2)
+    }
+
+    /// An ingest batch for a claimed user that is still open when the refresher acknowledges: the acknowledgement
+    /// waits for it and keeps the user queued, so the batch's events get their refresh.
+    func testAcknowledgementWaitsForAnOpenBatchOfTheUserAndKeepsTheEntry() throws {
+        try touch([9])
+        let refresher = queue("a")
+        let claims = try refresher.claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        XCTAssertEqual(claims.map(\.userID), [9])
+
+        // What the ingest statement does for user 9, held open: the profile row first, then the queue.
+        let batch = try database.connect()
+        try batch.execute("BEGIN")
+        try batch.execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at) VALUES (9, 'late', 2, 'view', 1, now())
+            """)
+        try batch.execute("UPDATE user_profiles SET event_count = event_count + 1, view_count = view_count + 1, updated_at = now() WHERE user_id = 9")
+        try batch.execute("INSERT INTO refresh_queue (user_id) VALUES (9) ON CONFLICT (user_id) DO NOTHING")
+        let acknowledging = try database.connect()
+        let acknowledged = DispatchSemaphore(value: 0)
+        let ackError = ErrorSlot()
+        Thread.detachNewThread {
+            do { try RefreshQueue(connection: acknowledging, owner: "a").acknowledge(claims) } catch { ackError.error = error }
+            acknowledged.signal()
+        }
+        // The acknowledgement is waiting on the open batch's profile row lock.
+        let deadline = Date().addingTimeInterval(10)
+        while try connection.query("""
+            SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%user_profiles%FOR SHARE%'
+            """)[0].int("n") == 0 {
+            XCTAssertLessThan(Date(), deadline, "the acknowledgement never waited for the open batch")
+            if Date() > deadline { break }
+        }
+        try batch.execute("COMMIT")
+        XCTAssertEqual(acknowledged.wait(timeout: .now() + 10), .success)
+        XCTAssertNil(ackError.error)
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_queue WHERE user_id = 9 AND claimed_by IS NULL")[0].int("n"), 1,
+                       "the user touched during its refresh must stay queued")
+    }
+
     func testOnlyTheOwnerAcknowledgesOrExtendsALease() throws {
         try touch([5, 6])
         let first = queue("replica-a"), second = queue("replica-b")
@@ -128,4 +175,9 @@ final class RefreshQueueTests: XCTestCase {
         try refresher.acknowledge(claims)
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_failures")[0].int("n"), 0)
     }
+}
+
+/// Written by the acknowledging thread before it signals, read after the wait.
+private final class ErrorSlot: @unchecked Sendable {
+    var error: (any Error)?
 }
