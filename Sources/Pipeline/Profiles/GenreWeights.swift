@@ -21,6 +21,12 @@ public struct GenreWeights: Sendable, Hashable {
             self.rating = rating
             self.implicit = implicit
         }
+
+        public mutating func add(_ other: Sums) {
+            rated += other.rated
+            rating += other.rating
+            implicit += other.implicit
+        }
     }
 
     /// Shared with the SQL that maintains the sums; changing either requires recomputing the stored sums.
