@@ -39,8 +39,8 @@ public struct RecommendationStore: Sendable {
         }
     }
 
-    /// Replaces many users' rows in the current run in one transaction and two statements (the stream
-    /// refresher's hot path: per-user round trips capped freshness at a few hundred users per second).
+    /// Replaces many users' rows in the run in one transaction and two statements (the stream refresher's hot
+    /// path: per-user round trips capped freshness at a few hundred users per second).
     /// Readers see each user's old rows or new rows, never a mix.
     public func replace(_ users: [UserRecommendations], runID: Int) throws {
         guard !users.isEmpty else { return }
@@ -59,15 +59,25 @@ public struct RecommendationStore: Sendable {
             }
         }
         try connection.transaction { tx in
-            try tx.execute("DELETE FROM recommendations WHERE run_id = $1 AND user_id = ANY($2::int[])",
-                           [runID, users.map(\.userID)])
-            guard !userIDs.isEmpty else { return }
+            // Rows are rewritten in place and only the ranks a user no longer has are deleted: deleting and
+            // inserting every row cost twice the writes and a foreign-key check per row (45 ms per 200 users).
+            if !userIDs.isEmpty {
+                try tx.execute("""
+                    INSERT INTO recommendations AS r (user_id, run_id, rank, item_id, score, source, explanation, model_version, explanation_source)
+                    SELECT n.user_id, $1, n.rank, n.item_id, n.score, n.source, n.explanation, n.model_version, n.explanation_source
+                    FROM unnest($2::int[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[])
+                        AS n(user_id, rank, item_id, score, source, explanation, model_version, explanation_source)
+                    ORDER BY n.user_id, n.rank
+                    ON CONFLICT (user_id, run_id, rank) DO UPDATE SET
+                        item_id = EXCLUDED.item_id, score = EXCLUDED.score, source = EXCLUDED.source,
+                        explanation = EXCLUDED.explanation, model_version = EXCLUDED.model_version,
+                        explanation_source = EXCLUDED.explanation_source, generated_at = now()
+                    """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions, explanationSources])
+            }
             try tx.execute("""
-                INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version, explanation_source)
-                SELECT r.user_id, $1, r.rank, r.item_id, r.score, r.source, r.explanation, r.model_version, r.explanation_source
-                FROM unnest($2::int[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[])
-                    AS r(user_id, rank, item_id, score, source, explanation, model_version, explanation_source)
-                """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions, explanationSources])
+                DELETE FROM recommendations r USING unnest($2::int[], $3::int[]) AS n(user_id, rows)
+                WHERE r.run_id = $1 AND r.user_id = n.user_id AND r.rank > n.rows
+                """, [runID, users.map(\.userID), users.map(\.items.count)])
         }
     }
 

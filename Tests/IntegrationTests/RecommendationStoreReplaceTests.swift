@@ -1,0 +1,43 @@
+import Pipeline
+import PostgresClient
+import Storage
+import TestSupport
+import XCTest
+
+/// The stream refresher's publication: a user's rows in the run become exactly the new list (longer, shorter or
+/// empty), and nobody else's rows change.
+final class RecommendationStoreReplaceTests: XCTestCase {
+    private func list(_ user: Int, _ items: [Int], source: RecommendationSource = .model) -> UserRecommendations {
+        UserRecommendations(userID: user, source: source, modelVersion: "v\(items.count)",
+                            items: items.map { RankedItem(itemID: $0, score: Double(100 - $0), explanation: "because \($0)") })
+    }
+
+    private func rows(_ connection: PostgresConnection, runID: Int) throws -> [Int: [Int]] {
+        var result = [Int: [Int]]()
+        for row in try connection.query("SELECT user_id, item_id FROM recommendations WHERE run_id = $1 ORDER BY user_id, rank", [runID]) {
+            result[try row.int("user_id"), default: []].append(try row.int("item_id"))
+        }
+        return result
+    }
+
+    func testReplacingGivesExactlyTheNewListsAndTouchesNoOneElse() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("INSERT INTO items (item_id, title) SELECT n, 'Item ' || n FROM generate_series(1, 40) n")
+        let store = RecommendationStore(connection: connection)
+        let runID = try store.currentRunID()
+        let other = try connection.query("INSERT INTO recommendation_runs (kind, status) VALUES ('nightly', 'superseded') RETURNING run_id")[0].int("run_id")
+
+        try store.replace([list(1, Array(1...10)), list(2, [5, 6, 7]), list(3, [9])], runID: runID)
+        try store.replace([list(1, [11, 12, 13])], runID: other)
+        try store.replace([list(1, [20, 21]), list(2, Array(30...37)), list(3, [])], runID: runID)
+
+        XCTAssertEqual(try rows(connection, runID: runID), [1: [20, 21], 2: Array(30...37)])
+        XCTAssertEqual(try rows(connection, runID: other), [1: [11, 12, 13]], "another run's rows changed")
+        let row = try connection.query("SELECT score, explanation, model_version FROM recommendations WHERE run_id = $1 AND user_id = 2 AND rank = 8", [runID])[0]
+        XCTAssertEqual(try row.double("score"), 63)
+        XCTAssertEqual(try row.string("explanation"), "because 37")
+        XCTAssertEqual(try row.string("model_version"), "v8")
+    }
+}
