@@ -8,7 +8,13 @@ public struct ProfileStore: Sendable {
     public init(connection: PostgresConnection) { self.connection = connection }
 
     public func profiles(userIDs: [Int], historyLength: Int = 20) throws -> [Int: UserProfile] {
-        guard !userIDs.isEmpty else { return [:] }
+        try profilesAndSeenItems(userIDs: userIDs, historyLength: historyLength).profiles
+    }
+
+    /// `profiles`, and every item each user has interacted with (what candidates must exclude), from the same read
+    /// of the users' interactions (the refresher needs both).
+    public func profilesAndSeenItems(userIDs: [Int], historyLength: Int = 20) throws -> (profiles: [Int: UserProfile], seen: [Int: Set<Int>]) {
+        guard !userIDs.isEmpty else { return ([:], [:]) }
         let aggregates = try connection.query("""
             SELECT p.user_id, p.rating_count, p.rating_sum, p.rating_sum_sq, p.view_count, p.watch_count,
                    p.purchase_count, p.click_count, extract(epoch FROM p.first_seen) AS first_seen,
@@ -36,14 +42,15 @@ public struct ProfileStore: Sendable {
                 firstSeen: row.optionalDouble("first_seen"), lastSeen: row.optionalDouble("last_seen"),
                 writtenSummary: try Self.writtenSummary(row))
         }
-        try addInteractionAggregates(to: &profiles, userIDs: userIDs, historyLength: historyLength)
-        return profiles
+        let seen = try addInteractionAggregates(to: &profiles, userIDs: userIDs, historyLength: historyLength)
+        return (profiles, seen)
     }
 
     /// One read of the users' interactions gives their recent history, activity histogram and genre sums, computed
     /// as the `user_activity` and `user_genre_affinity` views compute them for SQL users (three queries, a third of
     /// a refresh's database time, did it before); what retention folded into the archives is added.
-    private func addInteractionAggregates(to profiles: inout [Int: UserProfile], userIDs: [Int], historyLength: Int) throws {
+    /// Returns every item each user has interacted with.
+    private func addInteractionAggregates(to profiles: inout [Int: UserProfile], userIDs: [Int], historyLength: Int) throws -> [Int: Set<Int>] {
         struct Event {
             var item: Int
             var type: InteractionType
@@ -54,6 +61,7 @@ public struct ProfileStore: Sendable {
         }
         let types = InteractionType.allCases
         var events = [Int: [Event]]()
+        var seen = [Int: Set<Int>]()
         // COPY takes no parameters: the ids are integers and the type names constants.
         try connection.copyOutBinary("""
             SELECT user_id, item_id, array_position(ARRAY[\(types.map { "'\($0.rawValue)'" }.joined(separator: ","))], type)::int2,
@@ -63,6 +71,7 @@ public struct ProfileStore: Sendable {
             let users = chunk.int32s(0), items = chunk.int32s(1), typeSlots = chunk.int16s(2), values = chunk.floats(3)
             let times = chunk.int64s(4), recency = chunk.int32s(5)
             for row in 0..<chunk.rowCount {
+                seen[Int(users[row]), default: []].insert(Int(items[row]))
                 let slot = Int(typeSlots[row]) - 1
                 guard types.indices.contains(slot), times[row] != .max, times[row] != .min else { continue }
                 events[Int(users[row]), default: []].append(Event(
@@ -100,15 +109,7 @@ public struct ProfileStore: Sendable {
             weights.sums[try row.string("genre"), default: GenreWeights.Sums()].add(archived)
             profiles[userID]!.genreWeights = weights
         }
-    }
-
-    /// Every item a user has interacted with: what candidates must exclude.
-    public func seenItems(userIDs: [Int]) throws -> [Int: Set<Int>] {
-        guard !userIDs.isEmpty else { return [:] }
-        let rows = try connection.query(
-            "SELECT user_id, array_agg(DISTINCT item_id) AS items FROM interactions WHERE user_id = ANY($1::int[]) GROUP BY user_id",
-            [userIDs])
-        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.int("user_id"), Set(try $0.intArray("items"))) })
+        return seen
     }
 
     /// Stores summaries. A template written without asking an LLM never replaces one an LLM was asked for: that one

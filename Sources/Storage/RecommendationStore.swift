@@ -74,9 +74,10 @@ public struct RecommendationStore: Sendable {
                         explanation_source = EXCLUDED.explanation_source, generated_at = now()
                     """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions, explanationSources])
             }
+            // `user_id = ANY` walks the primary key; a join with the unnested counts was planned as a scan of the run.
             try tx.execute("""
-                DELETE FROM recommendations r USING unnest($2::int[], $3::int[]) AS n(user_id, rows)
-                WHERE r.run_id = $1 AND r.user_id = n.user_id AND r.rank > n.rows
+                DELETE FROM recommendations r
+                WHERE r.user_id = ANY($2::int[]) AND r.run_id = $1 AND r.rank > ($3::int[])[array_position($2::int[], r.user_id)]
                 """, [runID, users.map(\.userID), users.map(\.items.count)])
         }
     }

@@ -70,8 +70,9 @@ final class Refresher: Sendable {
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
     func refreshNextUsers() async throws -> Int {
         let (claims, claimedBefore) = try await BlockingWork.run { [self] in
-            // Ready before claiming: the first call loads or fits the models, which can outlast a lease.
-            try catchUpModels()
+            // Ready before claiming: the first call loads or fits the models, which can outlast a lease. Later
+            // claims catch up once, after the claim.
+            if !(state.withLock { $0.models?.isStarted ?? true }) { try catchUpModels() }
             let claimedBefore = Date().timeIntervalSince1970
             let claims = try queue.claim(limit: settings.usersPerClaim, lease: settings.claimLease, maxWait: settings.maxWait)
             // After the claim: every event that queued these users is committed, so the models see it.
@@ -156,8 +157,7 @@ final class Refresher: Sendable {
     private func prepare(_ claims: [RefreshQueue.Claim], claimedBefore: Double) throws -> Prepared {
         let userIDs = claims.map(\.userID)
         let profileStore = ProfileStore(connection: connection)
-        let profiles = try profileStore.profiles(userIDs: userIDs)
-        let seen = try profileStore.seenItems(userIDs: userIDs)
+        let (profiles, seen) = try profileStore.profilesAndSeenItems(userIDs: userIDs)
         let popularity = try currentPopularity()
         let (fromModels, modelVersion) = state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
         let generator = CandidateGenerator(limit: settings.candidateCount)

@@ -54,6 +54,9 @@ struct StreamModels: Sendable {
     /// (user, item) pairs held in memory.
     var interactionCount: Int { models?.data.interactionCount ?? 0 }
 
+    /// Whether the first `catchUp` (the load or fit) has run.
+    var isStarted: Bool { position != nil }
+
     /// The interaction matrix the models serve from (nil before any model).
     var interactions: InteractionData? { models?.data }
 
