@@ -97,4 +97,15 @@ final class InteractionDataAddTests: XCTestCase {
         XCTAssertEqual(data.interactionCount, 40 + 20 + 1)
         XCTAssertTrue(data.add([Rating(userID: 1, itemID: 0, value: 2, timestamp: 0)]).isEmpty, "a weaker repeat under max changes nothing")
     }
+
+    /// What `bench soak` counts as the data's memory: every pair costs 16 bytes, and spare capacity at most as
+    /// much again once the arrays have grown.
+    func testReservedBytesCoverEveryPairAndGrowWithThem() {
+        var data = InteractionData(ratings: (0..<300).map { Rating(userID: $0 % 17, itemID: $0 % 41, value: 1, timestamp: 0) })
+        let before = data.reservedBytes
+        XCTAssertGreaterThanOrEqual(before, 16 * data.interactionCount)
+        data.add((0..<2_000).map { Rating(userID: 100 + $0 / 40, itemID: $0 % 40, value: 2, timestamp: 0) })
+        XCTAssertGreaterThanOrEqual(data.reservedBytes - before, 16 * 2_000)
+        XCTAssertLessThanOrEqual(data.reservedBytes, 2 * 16 * data.interactionCount + 64 * (data.userCount + data.itemCount))
+    }
 }

@@ -34,6 +34,13 @@ public struct InteractionData: Sendable {
     }
 
     public var userCount: Int { users.count }
+
+    /// Bytes the pair arrays hold, spare capacity included (what the data really costs in memory: arrays grow by
+    /// doubling, so between 16 and 32 bytes per pair).
+    public var reservedBytes: Int {
+        func bytes<T>(_ lists: [[T]]) -> Int { lists.reduce(0) { $0 + $1.capacity * MemoryLayout<T>.stride } }
+        return bytes(userItems) + bytes(userValues) + bytes(itemUsers) + bytes(itemValues)
+    }
     public var itemCount: Int { items.count }
 
     /// Appends interactions; a repeated (user, item) pair combines with the stored value by `accumulation`.

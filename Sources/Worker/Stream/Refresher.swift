@@ -92,6 +92,9 @@ final class Refresher: Sendable {
     /// (user, item) pairs the in-memory models hold (0 with models off), for `bench soak`.
     var interactionsInMemory: Int { state.withLock { $0.models?.interactionCount ?? 0 } }
 
+    /// Bytes those pairs' arrays hold, spare capacity included, for `bench soak`.
+    var interactionBytesReserved: Int { state.withLock { $0.models?.interactionBytesReserved ?? 0 } }
+
     func pendingUsers() async throws -> Int { try await BlockingWork.run { [queue] in try queue.pendingCount() } }
 
     func reconnectIfNeeded() async {

@@ -54,6 +54,9 @@ struct StreamModels: Sendable {
     /// (user, item) pairs held in memory.
     var interactionCount: Int { models?.data.interactionCount ?? 0 }
 
+    /// Bytes the in-memory pair arrays hold, spare capacity included.
+    var interactionBytesReserved: Int { models?.data.reservedBytes ?? 0 }
+
     /// Whether the first `catchUp` (the load or fit) has run.
     var isStarted: Bool { position != nil }
 
