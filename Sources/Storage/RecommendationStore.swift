@@ -74,11 +74,15 @@ public struct RecommendationStore: Sendable {
                         explanation_source = EXCLUDED.explanation_source, generated_at = now()
                     """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions, explanationSources])
             }
-            // `user_id = ANY` walks the primary key; a join with the unnested counts was planned as a scan of the run.
+            // `user_id = ANY` walks the primary key (a join with the unnested counts was planned as a scan of the run),
+            // and the shortest new list bounds the ranks it visits: usually none, so the per-row `array_position`
+            // (linear in the claim) runs on the few rows that may go.
+            let kept = users.map(\.items.count)
             try tx.execute("""
                 DELETE FROM recommendations r
-                WHERE r.user_id = ANY($2::int[]) AND r.run_id = $1 AND r.rank > ($3::int[])[array_position($2::int[], r.user_id)]
-                """, [runID, users.map(\.userID), users.map(\.items.count)])
+                WHERE r.user_id = ANY($2::int[]) AND r.run_id = $1 AND r.rank > $4
+                  AND r.rank > ($3::int[])[array_position($2::int[], r.user_id)]
+                """, [runID, users.map(\.userID), kept, kept.min() ?? 0])
         }
     }
 

@@ -30,6 +30,15 @@ final class ConfigCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains(".yaml:2)"), result.stderr)
     }
 
+    func testARefreshClaimCeilingBelowTheClaimSizeNamesTheKey() throws {
+        let result = try check("stream:\n  refresh_batch: 500\n  refresh_batch_max: 100\n")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("stream.refresh_batch_max: must be at least stream.refresh_batch (500)"), result.stderr)
+        let defaulted = try check("stream:\n  refresh_batch: 5000\n")
+        XCTAssertEqual(defaulted.status, 0, defaulted.stderr)
+        XCTAssertTrue(defaulted.stdout.contains("stream.refresh_batch_max = 5000"), defaulted.stdout)
+    }
+
     func testUnknownKeyIsRejectedWithTheSectionsSettings() throws {
         let result = try check("nightly:\n  keep_run: 3\n")
         XCTAssertNotEqual(result.status, 0)

@@ -39,5 +39,9 @@ final class RecommendationStoreReplaceTests: XCTestCase {
         XCTAssertEqual(try row.double("score"), 63)
         XCTAssertEqual(try row.string("explanation"), "because 37")
         XCTAssertEqual(try row.string("model_version"), "v8")
+
+        // No empty list this time: the shortest new list (2) bounds which ranks are looked at.
+        try store.replace([list(1, [1, 2, 3]), list(2, [5, 6])], runID: runID)
+        XCTAssertEqual(try rows(connection, runID: runID), [1: [1, 2, 3], 2: [5, 6]])
     }
 }

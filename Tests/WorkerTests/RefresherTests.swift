@@ -26,7 +26,7 @@ final class RefresherTests: XCTestCase {
     override func tearDown() { database?.drop() }
 
     private func refresher(lease: Duration, maxAttempts: Int = 5, reranker: (any Reranker)? = nil, clock: any Clock<Duration> = ContinuousClock()) -> Refresher {
-        var settings = RefreshSettings(candidateCount: 10, publishedCount: 5, usersPerClaim: 10, claimLease: lease,
+        var settings = RefreshSettings(candidateCount: 10, publishedCount: 5, usersPerClaim: 10, maxUsersPerClaim: 10, claimLease: lease,
                                        includeDemographics: false, maxLLMCalls: nil, modelVersion: "popularity")
         settings.maxAttempts = maxAttempts
         return Refresher(settings: settings, connection: connection, reranker: reranker, models: nil, output: nil,

@@ -61,7 +61,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
             applied.add(batch.events.count + batch.deadLetters.count)
         })
         let refreshSettings = RefreshSettings(
-            candidateCount: 100, publishedCount: 10, usersPerClaim: refreshBatch, claimLease: .seconds(30),
+            candidateCount: 100, publishedCount: 10, usersPerClaim: refreshBatch, maxUsersPerClaim: refreshBatch, claimLease: .seconds(30),
             includeDemographics: false, maxLLMCalls: nil, modelVersion: "popularity")
         let refresher = Refresher(
             settings: refreshSettings, connection: try PostgresConnection(url: database.url), reranker: nil,

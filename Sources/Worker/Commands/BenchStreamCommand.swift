@@ -37,7 +37,8 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Option(help: "Most events applied in one transaction.") var batchSize = 20_000
     @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
     @Option(help: "Ingest loops (group members with their own connections) in the worker.") var ingestWorkers = 1
-    @Option(help: "Users claimed from the refresh queue at a time (--mode full).") var refreshBatch = 200
+    @Option(help: "Users claimed from the refresh queue at a time while it is quiet (--mode full).") var refreshBatch = 200
+    @Option(help: "Largest claim while the refresh queue is backlogged (--mode full).") var refreshBatchMax = 4_000
     @Option(help: "Candidates generated per user (--mode full).") var candidates = 100
     @Option(help: "Recommendations published per user (--mode full).") var publish = 10
     @Option(help: "Seed of the synthetic events.") var seed: UInt64 = 1
@@ -48,6 +49,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
         if let events, events <= 0 { throw ValidationError("--events must be positive") }
         guard users > 0, items > 0, batchSize > 0 else { throw ValidationError("--users, --items and --batch-size must be positive") }
+        guard refreshBatch > 0, refreshBatchMax >= refreshBatch else { throw ValidationError("--refresh-batch must be positive and --refresh-batch-max at least --refresh-batch") }
     }
 
     func run() async throws {
@@ -95,7 +97,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         services.append(.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup))
         if mode == .full {
             let refreshSettings = RefreshSettings(
-                candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, claimLease: .seconds(30),
+                candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, maxUsersPerClaim: refreshBatchMax, claimLease: .seconds(30),
                 includeDemographics: false, maxLLMCalls: nil, modelVersion: "popularity")
             // The same model work as `recworker stream --models on`: fit at start, updated with every committed batch.
             let models = StreamModels(settings: .init(candidateCount: candidates, refitGrowth: nil), logger: logger)
@@ -124,6 +126,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         }
         if mode == .full {
             line["refresh_batch"] = refreshBatch
+            line["refresh_batch_max"] = refreshBatchMax
             line["candidates"] = candidates
         }
         if let lastCommit = summary.lastCommit { line["ingest_seconds"] = lastCommit - start }

@@ -79,7 +79,7 @@ struct StreamCommand: AsyncParsableCommand {
             maxAttempts: config.stream.maxAttempts, ingestWorkers: config.stream.ingestWorkers)
         let refreshSettings = RefreshSettings(
             candidateCount: config.candidates.perUser, publishedCount: config.publication.rowsPerUser,
-            usersPerClaim: config.stream.refreshBatch, claimLease: .seconds(config.stream.refreshLeaseSeconds),
+            usersPerClaim: config.stream.refreshBatch, maxUsersPerClaim: config.stream.refreshBatchMax, claimLease: .seconds(config.stream.refreshLeaseSeconds),
             includeDemographics: config.llm.includeDemographics, llmSummaries: config.profiles.writesLLMSummaries(llm: config.llm),
             maxLLMCalls: config.stream.llmMaxCalls, modelVersion: "popularity",
             maxAttempts: config.stream.refreshMaxAttempts)

@@ -42,12 +42,14 @@ extension RecWorkerConfig {
             try Self.validateTopic(topic, key: key, origin: reader.origin(of: key))
         }
 
+        let refreshBatch = try reader.int("stream.refresh_batch", default: 200, in: 1...100_000)
         stream = Stream(
             batchSize: try reader.int("stream.batch_size", default: 5_000, in: 1...100_000),
             maxWaitMilliseconds: try reader.int("stream.max_wait_ms", default: 100, in: 1...60_000),
             metricsPort: try reader.int("stream.metrics_port", default: 9464, in: -1...65_535),
             metricsHost: reader.string("stream.metrics_host", default: "127.0.0.1"),
-            refreshBatch: try reader.int("stream.refresh_batch", default: 200, in: 1...100_000),
+            refreshBatch: refreshBatch,
+            refreshBatchMax: try reader.int("stream.refresh_batch_max", default: max(4_000, refreshBatch), in: 1...100_000),
             refreshLeaseSeconds: try reader.int("stream.refresh_lease_seconds", default: 30, in: 1...86_400),
             models: try reader.bool("stream.models", default: true),
             modelRefitGrowth: try reader.optionalDouble("stream.model_refit_growth", default: 1.0, in: 0...1_000),
@@ -57,6 +59,11 @@ extension RecWorkerConfig {
             maxAttempts: try reader.int("stream.max_attempts", default: 3, in: 1...1_000),
             ingestWorkers: try reader.int("stream.ingest_workers", default: 1, in: 1...64),
             refreshMaxAttempts: try reader.int("stream.refresh_max_attempts", default: 5, in: 1...1_000))
+
+        if stream.refreshBatchMax < stream.refreshBatch {
+            throw ConfigError(key: "stream.refresh_batch_max", message: "must be at least stream.refresh_batch (\(stream.refreshBatch))",
+                              origin: reader.origin(of: "stream.refresh_batch_max"))
+        }
 
         let suiteName = reader.string("models.suite", default: Models.Suite.blend.rawValue)
         guard let suite = Models.Suite(rawValue: suiteName) else {

@@ -23,6 +23,7 @@ extension RecWorkerConfig {
             ("stream.metrics_port", String(stream.metricsPort)),
             ("stream.metrics_host", stream.metricsHost),
             ("stream.refresh_batch", String(stream.refreshBatch)),
+            ("stream.refresh_batch_max", String(stream.refreshBatchMax)),
             ("stream.refresh_lease_seconds", String(stream.refreshLeaseSeconds)),
             ("stream.models", String(stream.models)),
             ("stream.model_refit_growth", stream.modelRefitGrowth.map { String($0) } ?? "0 (never)"),

@@ -56,6 +56,8 @@ struct RecWorkerConfig: Sendable {
         var metricsHost: String
         /// Users claimed from the refresh queue at a time, and how long a claim stays reserved.
         var refreshBatch: Int
+        /// Largest claim while the queue is backlogged (claims grow from `refreshBatch`; see `ClaimSizer`).
+        var refreshBatchMax: Int
         var refreshLeaseSeconds: Int
         /// Keep the blended models current per batch (false: global popularity only).
         var models: Bool

@@ -21,6 +21,7 @@ final class Refresher: Sendable {
         var popularity: (model: PopularityModel, loadedAt: ContinuousClock.Instant)?
         /// nil when models are off: candidates are global popularity.
         var models: StreamModels?
+        var claimSize: ClaimSizer
     }
 
     /// Told which users were just acknowledged: their rows cover every event committed before `claimedBefore`
@@ -59,7 +60,9 @@ final class Refresher: Sendable {
         self.reranker = reranker
         self.output = output
         self.logger = logger
-        state = Mutex(State(models: models))
+        // Each claimed user is an LLM call with a reranker, and the claim is acknowledged when the last answers.
+        state = Mutex(State(models: models, claimSize: ClaimSizer(
+            base: settings.usersPerClaim, maximum: reranker == nil ? settings.maxUsersPerClaim : settings.usersPerClaim)))
         self.clock = clock
         self.acknowledged = acknowledged
         rankingPipeline = RankingPipeline(reranker: reranker) { _, error in
@@ -74,7 +77,8 @@ final class Refresher: Sendable {
             // claims catch up once, after the claim.
             if !(state.withLock { $0.models?.isStarted ?? true }) { try catchUpModels() }
             let claimedBefore = Date().timeIntervalSince1970
-            let claims = try queue.claim(limit: settings.usersPerClaim, lease: settings.claimLease, maxWait: settings.maxWait)
+            let claims = try queue.claim(limit: state.withLock { $0.claimSize.next }, lease: settings.claimLease, maxWait: settings.maxWait)
+            state.withLock { $0.claimSize.record(claimed: claims.count) }
             // After the claim: every event that queued these users is committed, so the models see it.
             if !claims.isEmpty { try catchUpModels() }
             return (claims, claimedBefore)

@@ -24,7 +24,11 @@ struct StreamSettings: Sendable {
 struct RefreshSettings: Sendable {
     var candidateCount: Int
     var publishedCount: Int
+    /// Users claimed at a time when the queue is quiet; a backlog grows claims up to `maxUsersPerClaim` (`ClaimSizer`).
     var usersPerClaim: Int
+    /// Largest claim while the queue is backlogged. With a reranker, claims stay at `usersPerClaim`: each claimed user
+    /// is an LLM call, and a claim is acknowledged only when all of them have answered.
+    var maxUsersPerClaim: Int
     /// How long a claimed user stays reserved; a refresher killed mid-claim delays those users this long.
     var claimLease: Duration
     var includeDemographics: Bool
