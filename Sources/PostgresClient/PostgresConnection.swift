@@ -117,6 +117,37 @@ public final class PostgresConnection: Sendable {
     /// Streams text-format COPY data (`COPY … FROM STDIN`), one already-escaped line per row.
     /// Use `PostgresCopy.line` to build the lines.
     public func copy(_ sql: String, lines: some Sequence<String>) throws {
+        try copyIn(sql) { buffer, send in
+            for line in lines {
+                buffer.append(contentsOf: line.utf8)
+                buffer.append(UInt8(ascii: "\n"))
+                if buffer.count >= Self.copyChunkBytes, !send(&buffer) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Streams binary COPY data: `sql` is `COPY … FROM STDIN (FORMAT binary)`, and `write` writes each element's
+    /// fields in the column order, with the columns' exact types (`PostgresBinaryCopyRow`).
+    public func copyBinary<Row>(_ sql: String, rows: some Sequence<Row>, write: (Row, inout PostgresBinaryCopyRow) -> Void) throws {
+        try copyIn(sql) { _, send in
+            var row = PostgresBinaryCopyRow(reservingCapacity: Self.copyChunkBytes + 4_096)
+            for element in rows {
+                row.begin()
+                write(element, &row)
+                row.end()
+                if row.bytes.count >= Self.copyChunkBytes, !send(&row.bytes) { return false }
+            }
+            row.bytes.append(contentsOf: PostgresBinaryCopyRow.trailer)
+            return send(&row.bytes)
+        }
+    }
+
+    private static let copyChunkBytes = 1 << 16
+
+    /// Starts `COPY … FROM STDIN`, lets `fill` write the data (calling `send` with each full chunk; it returns
+    /// false once sending failed, and `fill` then stops and returns false), and ends the COPY.
+    private func copyIn(_ sql: String, _ fill: (_ buffer: inout [UInt8], _ send: (inout [UInt8]) -> Bool) -> Bool) throws {
         try exclusive {
             guard let start = PQexec(connection, sql) else { throw connectionError() }
             let status = PQresultStatus(start)
@@ -127,24 +158,19 @@ public final class PostgresConnection: Sendable {
             }
             PQclear(start)
             var buffer = [UInt8]()
-            buffer.reserveCapacity(1 << 16)
+            buffer.reserveCapacity(Self.copyChunkBytes + 4_096)
             // PQputCopyData fails once the server has ended the COPY (a bad row, a terminated backend) or the
             // socket is gone: the server's own error, read after ending the COPY, says which.
-            func flush() -> Bool {
-                guard !buffer.isEmpty else { return true }
-                let sent = buffer.withUnsafeBufferPointer { raw in
+            let send = { [connection] (chunk: inout [UInt8]) -> Bool in
+                guard !chunk.isEmpty else { return true }
+                let sent = chunk.withUnsafeBufferPointer { raw in
                     raw.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
                 }
-                buffer.removeAll(keepingCapacity: true)
+                chunk.removeAll(keepingCapacity: true)
                 return sent == 1
             }
-            var sent = true
-            for line in lines {
-                buffer.append(contentsOf: line.utf8)
-                buffer.append(UInt8(ascii: "\n"))
-                if buffer.count >= 1 << 16 { sent = flush(); if !sent { break } }
-            }
-            if sent { sent = flush() }
+            var sent = fill(&buffer, send)
+            if sent { sent = send(&buffer) }
             let ended = PQputCopyEnd(connection, sent ? nil : "client could not send COPY data") == 1
             var firstFailure: PostgresError?
             while let result = PQgetResult(connection) {

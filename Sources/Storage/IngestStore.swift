@@ -72,7 +72,7 @@ public struct IngestStore: Sendable {
             """)
         // Within one transaction the rows of an earlier part are still staged.
         if clearingStaging { try tx.execute("DELETE FROM staging_events") }
-        try tx.copy("COPY staging_events FROM STDIN", lines: events.lazy.map(Self.copyLine))
+        try tx.copyBinary("COPY staging_events FROM STDIN (FORMAT binary)", rows: events, write: Self.stage)
         let row = try tx.query(Self.applySQL, [shard])[0]
         let inserted = try row.int("inserted")
         return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
@@ -112,9 +112,14 @@ public struct IngestStore: Sendable {
         }
     }
 
-    static func copyLine(_ event: InteractionEvent) -> String {
-        PostgresCopy.line([String(event.userID), event.eventID, String(event.itemID), event.type.rawValue,
-                           String(event.value), String(event.timestamp)])
+    /// The staging row in binary (ids are in `EventContract.idRange`, so they fit `integer`).
+    static func stage(_ event: InteractionEvent, _ row: inout PostgresBinaryCopyRow) {
+        row.int4(Int32(event.userID))
+        row.text(event.eventID)
+        row.int4(Int32(event.itemID))
+        row.text(event.type.rawValue)
+        row.float4(Float(event.value))
+        row.float8(event.timestamp)
     }
 
     /// One statement so PostgreSQL plans the whole batch at once; data-modifying CTEs all run even when
