@@ -10,20 +10,29 @@ import PostgresClient
 /// alone; those are dead-lettered with the SQLSTATE and message, and the rest commits with the same offsets.
 public struct IngestStore: Sendable {
     let connection: PostgresConnection
+    let knownItems: KnownItems
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    /// Pass the same `knownItems` to every batch of a loop; a fresh one asks about every item once.
+    public init(connection: PostgresConnection, knownItems: KnownItems = KnownItems()) {
+        self.connection = connection
+        self.knownItems = knownItems
+    }
 
     public func apply(_ batch: IngestBatch) throws -> IngestOutcome {
+        let outcome: IngestOutcome
         do {
-            return try connection.transaction { tx in
+            outcome = try connection.transaction { tx in
                 try advanceOffsets(tx, batch)
                 let outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, clearingStaging: false)
                 try finish(tx, batch, isolated: [])
                 return outcome
             }
         } catch let error as PostgresError where !error.isTransient && !batch.events.isEmpty && !batch.origins.isEmpty {
-            return try applyIsolating(batch)
+            outcome = try applyIsolating(batch)
         }
+        // Committed: every item of the batch is in `items` now, unless an event was refused (its stub went with it).
+        if outcome.isolated.isEmpty { knownItems.learn(batch.events.map(\.itemID)) }
+        return outcome
     }
 
     /// The slow path: the same transaction, but every part of the batch under its own savepoint.
@@ -73,7 +82,7 @@ public struct IngestStore: Sendable {
         // Within one transaction the rows of an earlier part are still staged.
         if clearingStaging { try tx.execute("DELETE FROM staging_events") }
         try tx.copyBinary("COPY staging_events FROM STDIN (FORMAT binary)", rows: events, write: Self.stage)
-        let row = try tx.query(Self.applySQL, [shard])[0]
+        let row = try tx.query(Self.applySQL, [shard, knownItems.unknown(among: events)])[0]
         let inserted = try row.int("inserted")
         return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
                              usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
@@ -127,6 +136,7 @@ public struct IngestStore: Sendable {
     /// applied in parts never counts a part twice.
     /// Every upsert takes its row locks in key order (the ORDER BYs), as the refresher's writes to the same rows do,
     /// so concurrent workers and refreshers wait for each other instead of deadlocking.
+    /// Stubs are made for the batch's items not known to exist yet ($2, `KnownItems`, in id order).
     /// A user already queued is not written again: the profile's `updated_at` and `event_count` are the touch
     /// (RefreshQueue). Item counters go to the batch's shard ($1, `IngestBatch.itemStatsShard`); activity and genre sums are not
     /// written here at all: `user_activity` and `user_genre_affinity` compute them from the interactions when read.
@@ -174,7 +184,8 @@ public struct IngestStore: Sendable {
             RETURNING item_id
         ), stubs AS (
             INSERT INTO items (item_id, title, is_stub)
-            SELECT DISTINCT item_id, 'Item ' || item_id, true FROM ins ORDER BY item_id
+            SELECT item_id, 'Item ' || item_id, true FROM unnest($2::int[]) AS unknown(item_id)
+            WHERE item_id IN (SELECT item_id FROM ins)
             ON CONFLICT (item_id) DO NOTHING
             RETURNING item_id
         ), queued AS (

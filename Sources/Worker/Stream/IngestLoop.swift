@@ -23,6 +23,7 @@ final class IngestLoop: @unchecked Sendable {
     private let lastActivity = ActivityClock()
     private let committed: CommitObserver?
     private let health: WorkerHealth
+    private let knownItems = KnownItems()
 
     /// Told about every batch right after its transaction commits, on the ingest thread (benchmarks measure
     /// throughput and freshness with it); keep it cheap, it delays the next poll.
@@ -177,7 +178,7 @@ final class IngestLoop: @unchecked Sendable {
 
     private func commit(_ batch: IngestBatch, consumer: KafkaConsumer, connection: PostgresConnection) throws {
         let started = ContinuousClock.now
-        let outcome = try IngestStore(connection: connection).apply(batch)
+        let outcome = try IngestStore(connection: connection, knownItems: knownItems).apply(batch)
         // Applying is activity too: a long batch must not look like an idle stream.
         lastActivity.withLock { $0 = .now }
         committed?(batch, outcome)
