@@ -39,41 +39,43 @@ public struct RecommendationStore: Sendable {
         }
     }
 
-    /// Replaces many users' rows in the run in one transaction and two statements (the stream refresher's hot
-    /// path: per-user round trips capped freshness at a few hundred users per second).
-    /// Readers see each user's old rows or new rows, never a mix.
+    /// Replaces many users' rows in the run in one transaction (the stream refresher's hot path: per-user round
+    /// trips capped freshness at a few hundred users per second). Readers see each user's old rows or new rows,
+    /// never a mix.
     public func replace(_ users: [UserRecommendations], runID: Int) throws {
         guard !users.isEmpty else { return }
-        var userIDs = [Int](), ranks = [Int](), itemIDs = [Int](), scores = [Double](), sources = [String](), explanations = [String](),
-            versions = [String](), explanationSources = [String]()
-        for user in users {
-            for (index, item) in user.items.enumerated() {
-                userIDs.append(user.userID)
-                ranks.append(index + 1)
-                itemIDs.append(item.itemID)
-                scores.append(item.score)
-                sources.append(user.source.rawValue)
-                explanations.append(item.explanation)
-                versions.append(user.modelVersion)
-                explanationSources.append(item.explanationSource.rawValue)
-            }
-        }
+        let rows = users.lazy.flatMap { user in user.items.enumerated().lazy.map { (user: user, rank: $0.offset + 1, item: $0.element) } }
         try connection.transaction { tx in
+            // Binary COPY: a claim of thousands of users is tens of thousands of rows, which as array parameters
+            // were formatted as text here and parsed back there.
+            try tx.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS staging_recommendations (
+                    user_id integer, rank integer, item_id integer, score double precision, source text, explanation text,
+                    model_version text, explanation_source text
+                ) ON COMMIT DELETE ROWS
+                """)
+            try tx.copyBinary("COPY staging_recommendations FROM STDIN (FORMAT binary)", rows: rows) { entry, row in
+                row.int4(Int32(entry.user.userID))
+                row.int4(Int32(entry.rank))
+                row.int4(Int32(entry.item.itemID))
+                row.float8(entry.item.score)
+                row.text(entry.user.source.rawValue)
+                row.text(entry.item.explanation)
+                row.text(entry.user.modelVersion)
+                row.text(entry.item.explanationSource.rawValue)
+            }
             // Rows are rewritten in place and only the ranks a user no longer has are deleted: deleting and
             // inserting every row cost twice the writes and a foreign-key check per row (45 ms per 200 users).
-            if !userIDs.isEmpty {
-                try tx.execute("""
-                    INSERT INTO recommendations AS r (user_id, run_id, rank, item_id, score, source, explanation, model_version, explanation_source)
-                    SELECT n.user_id, $1, n.rank, n.item_id, n.score, n.source, n.explanation, n.model_version, n.explanation_source
-                    FROM unnest($2::int[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[])
-                        AS n(user_id, rank, item_id, score, source, explanation, model_version, explanation_source)
-                    ORDER BY n.user_id, n.rank
-                    ON CONFLICT (user_id, run_id, rank) DO UPDATE SET
-                        item_id = EXCLUDED.item_id, score = EXCLUDED.score, source = EXCLUDED.source,
-                        explanation = EXCLUDED.explanation, model_version = EXCLUDED.model_version,
-                        explanation_source = EXCLUDED.explanation_source, generated_at = now()
-                    """, [runID, userIDs, ranks, itemIDs, scores, sources, explanations, versions, explanationSources])
-            }
+            try tx.execute("""
+                INSERT INTO recommendations AS r (user_id, run_id, rank, item_id, score, source, explanation, model_version, explanation_source)
+                SELECT n.user_id, $1, n.rank, n.item_id, n.score, n.source, n.explanation, n.model_version, n.explanation_source
+                FROM staging_recommendations n
+                ORDER BY n.user_id, n.rank
+                ON CONFLICT (user_id, run_id, rank) DO UPDATE SET
+                    item_id = EXCLUDED.item_id, score = EXCLUDED.score, source = EXCLUDED.source,
+                    explanation = EXCLUDED.explanation, model_version = EXCLUDED.model_version,
+                    explanation_source = EXCLUDED.explanation_source, generated_at = now()
+                """, [runID])
             // `user_id = ANY` walks the primary key (a join with the unnested counts was planned as a scan of the run),
             // and the shortest new list bounds the ranks it visits: usually none, so the per-row `array_position`
             // (linear in the claim) runs on the few rows that may go.
