@@ -2,7 +2,7 @@
 /// the table's column order. Nothing is formatted as text here and nothing is parsed by the server, which is
 /// what the stream worker's per-event staging costs most of.
 ///
-/// Each method writes one field; the column's type must match exactly (`int4`, `float4`, `float8`, `bool`,
+/// Each method writes one field; the column's type must match exactly (`int4`, `int8`, `float4`, `float8`, `bool`,
 /// `text`), as binary COPY does not convert.
 public struct PostgresBinaryCopyRow {
     var bytes: [UInt8]
@@ -35,6 +35,12 @@ public struct PostgresBinaryCopyRow {
     public mutating func int4(_ value: Int32) {
         field(length: 4)
         append(UInt32(bitPattern: value))
+    }
+
+    public mutating func int8(_ value: Int64) {
+        field(length: 8)
+        append(UInt32(truncatingIfNeeded: value >> 32))
+        append(UInt32(truncatingIfNeeded: value))
     }
 
     public mutating func float4(_ value: Float) {

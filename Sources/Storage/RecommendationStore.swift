@@ -54,6 +54,8 @@ public struct RecommendationStore: Sendable {
                     model_version text, explanation_source text
                 ) ON COMMIT DELETE ROWS
                 """)
+            // Rows staged earlier in the caller's own transaction are still there until it commits.
+            try tx.execute("DELETE FROM staging_recommendations")
             try tx.copyBinary("COPY staging_recommendations FROM STDIN (FORMAT binary)", rows: rows) { entry, row in
                 row.int4(Int32(entry.user.userID))
                 row.int4(Int32(entry.rank))

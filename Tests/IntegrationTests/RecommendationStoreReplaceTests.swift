@@ -43,5 +43,12 @@ final class RecommendationStoreReplaceTests: XCTestCase {
         // No empty list this time: the shortest new list (2) bounds which ranks are looked at.
         try store.replace([list(1, [1, 2, 3]), list(2, [5, 6])], runID: runID)
         XCTAssertEqual(try rows(connection, runID: runID), [1: [1, 2, 3], 2: [5, 6]])
+
+        // Twice in one transaction: the second call does not see the first call's staged rows.
+        try connection.transaction { tx in
+            try RecommendationStore(connection: tx).replace([list(1, [7, 8])], runID: runID)
+            try RecommendationStore(connection: tx).replace([list(2, [9])], runID: runID)
+        }
+        XCTAssertEqual(try rows(connection, runID: runID), [1: [7, 8], 2: [9]])
     }
 }
