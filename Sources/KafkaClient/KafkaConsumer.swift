@@ -37,6 +37,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             "max.poll.interval.ms": "30000",
             "session.timeout.ms": "6000",
             "heartbeat.interval.ms": "1000",
+            // How long a fetch waits for data at most. Brokers that do not answer a waiting fetch as soon as data
+            // arrives (tansu among them) otherwise add up to the default 500 ms to every event's freshness.
+            "fetch.wait.max.ms": "50",
         ]
         all.merge(properties) { _, new in new }
         let conf = try KafkaConfiguration(properties: all).makeHandleConfig()
