@@ -3,28 +3,38 @@ import Logging
 import ServiceLifecycle
 
 /// Runs the blocking `IngestLoop` on a dedicated thread and stops it on graceful shutdown, so the batch
-/// in flight is committed and the group is left cleanly on SIGTERM/SIGINT.
+/// in flight is committed and the group is left cleanly on SIGTERM/SIGINT. Cancellation (another service of the
+/// group failed) stops it the same way: the thread does not see task cancellation, and the group would otherwise
+/// wait for it for ever.
 struct IngestService: Service {
     let loop: IngestLoop
 
     func run() async throws {
         try await withGracefulShutdownHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                let thread = Thread { [loop] in
-                    do {
-                        try loop.run()
-                        continuation.resume()
-                    } catch is CancellationError {
-                        continuation.resume()
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
-                thread.name = "recworker-ingest"
-                thread.start()
+            try await withTaskCancellationHandler {
+                try await runOnThread()
+            } onCancel: {
+                loop.stop()
             }
         } onGracefulShutdown: {
             loop.stop()
+        }
+    }
+
+    private func runOnThread() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            let thread = Thread { [loop] in
+                do {
+                    try loop.run()
+                    continuation.resume()
+                } catch is CancellationError {
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "recworker-ingest"
+            thread.start()
         }
     }
 }
