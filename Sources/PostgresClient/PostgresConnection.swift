@@ -117,20 +117,22 @@ public final class PostgresConnection: Sendable {
     /// Streams text-format COPY data (`COPY … FROM STDIN`), one already-escaped line per row.
     /// Use `PostgresCopy.line` to build the lines.
     public func copy(_ sql: String, lines: some Sequence<String>) throws {
-        try copyIn(sql) { buffer, send in
+        try copyIn(sql) { send in
+            var buffer = [UInt8]()
+            buffer.reserveCapacity(Self.copyChunkBytes + 4_096)
             for line in lines {
                 buffer.append(contentsOf: line.utf8)
                 buffer.append(UInt8(ascii: "\n"))
                 if buffer.count >= Self.copyChunkBytes, !send(&buffer) { return false }
             }
-            return true
+            return send(&buffer)
         }
     }
 
     /// Streams binary COPY data: `sql` is `COPY … FROM STDIN (FORMAT binary)`, and `write` writes each element's
     /// fields in the column order, with the columns' exact types (`PostgresBinaryCopyRow`).
     public func copyBinary<Row>(_ sql: String, rows: some Sequence<Row>, write: (Row, inout PostgresBinaryCopyRow) -> Void) throws {
-        try copyIn(sql) { _, send in
+        try copyIn(sql) { send in
             var row = PostgresBinaryCopyRow(reservingCapacity: Self.copyChunkBytes + 4_096)
             for element in rows {
                 row.begin()
@@ -145,9 +147,9 @@ public final class PostgresConnection: Sendable {
 
     private static let copyChunkBytes = 1 << 16
 
-    /// Starts `COPY … FROM STDIN`, lets `fill` write the data (calling `send` with each full chunk; it returns
-    /// false once sending failed, and `fill` then stops and returns false), and ends the COPY.
-    private func copyIn(_ sql: String, _ fill: (_ buffer: inout [UInt8], _ send: (inout [UInt8]) -> Bool) -> Bool) throws {
+    /// Starts `COPY … FROM STDIN`, lets `fill` write the data (calling `send` with each full chunk and the last
+    /// one; it returns false once sending failed, and `fill` then stops and returns false), and ends the COPY.
+    private func copyIn(_ sql: String, _ fill: (_ send: (inout [UInt8]) -> Bool) -> Bool) throws {
         try exclusive {
             guard let start = PQexec(connection, sql) else { throw connectionError() }
             let status = PQresultStatus(start)
@@ -157,8 +159,6 @@ public final class PostgresConnection: Sendable {
                 throw PostgresError(kind: .copy, message: "statement did not start COPY FROM STDIN: \(sql)")
             }
             PQclear(start)
-            var buffer = [UInt8]()
-            buffer.reserveCapacity(Self.copyChunkBytes + 4_096)
             // PQputCopyData fails once the server has ended the COPY (a bad row, a terminated backend) or the
             // socket is gone: the server's own error, read after ending the COPY, says which.
             let send = { [connection] (chunk: inout [UInt8]) -> Bool in
@@ -169,8 +169,7 @@ public final class PostgresConnection: Sendable {
                 chunk.removeAll(keepingCapacity: true)
                 return sent == 1
             }
-            var sent = fill(&buffer, send)
-            if sent { sent = send(&buffer) }
+            let sent = fill(send)
             let ended = PQputCopyEnd(connection, sent ? nil : "client could not send COPY data") == 1
             var firstFailure: PostgresError?
             while let result = PQgetResult(connection) {

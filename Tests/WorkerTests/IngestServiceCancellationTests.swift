@@ -44,7 +44,7 @@ final class IngestServiceCancellationTests: XCTestCase {
         }
         let deadline = ContinuousClock.now + .seconds(60)
         while outcome.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        let ended = outcome.withLock { $0 } ?? TimedOut()
+        let ended: any Error = outcome.withLock { $0 } ?? TimedOut()
         XCTAssertTrue(ended is Failing, "the group did not end with the sibling's error within 60 s: \(ended)")
     }
 }
