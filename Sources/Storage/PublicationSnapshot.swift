@@ -35,7 +35,7 @@ public struct PublicationSnapshot: Sendable {
                 FROM interactions
                 WHERE CASE WHEN $1::pg_snapshot IS NOT NULL THEN pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot)
                            ELSE ingested_at <= $2::timestamptz END
-                ORDER BY user_id, occurred_at DESC, event_id DESC
+                ORDER BY user_id, occurred_at DESC, event_id COLLATE "C" DESC
                 """, [run.snapshotXids, snapshotAt, previous?.snapshotXids, previous?.snapshotAt]) { rows in
                 interactions.reserveCapacity(interactions.count + rows.count)
                 for row in rows {

@@ -39,6 +39,15 @@ final class ConfigCommandTests: XCTestCase {
         XCTAssertTrue(defaulted.stdout.contains("stream.refresh_batch_max = 5000"), defaulted.stdout)
     }
 
+    func testRefreshLanesOutOfRangeNameTheKey() throws {
+        let result = try check("stream:\n  refresh_workers: 0\n")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("stream.refresh_workers"), result.stderr)
+        let defaulted = try check("stream:\n  refresh_batch: 300\n")
+        XCTAssertEqual(defaulted.status, 0, defaulted.stderr)
+        XCTAssertTrue(defaulted.stdout.contains("stream.refresh_workers = 2"), defaulted.stdout)
+    }
+
     func testUnknownKeyIsRejectedWithTheSectionsSettings() throws {
         let result = try check("nightly:\n  keep_run: 3\n")
         XCTAssertNotEqual(result.status, 0)

@@ -59,7 +59,7 @@ final class ProfileStoreAggregatesTests: XCTestCase {
 
             let expectedHistory = try connection.query("""
                 SELECT item_id, extract(epoch FROM occurred_at)::float8 AS ts FROM (
-                    SELECT item_id, occurred_at FROM interactions WHERE user_id = $1 ORDER BY occurred_at DESC, event_id DESC LIMIT 5) h
+                    SELECT item_id, occurred_at FROM interactions WHERE user_id = $1 ORDER BY occurred_at DESC, event_id COLLATE "C" DESC LIMIT 5) h
                 ORDER BY occurred_at DESC, item_id
                 """, [user])
             XCTAssertEqual(profile.recentHistory.map(\.item.id), try expectedHistory.map { try $0.int("item_id") }, "user \(user)")

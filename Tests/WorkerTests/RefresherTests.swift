@@ -25,9 +25,10 @@ final class RefresherTests: XCTestCase {
 
     override func tearDown() { database?.drop() }
 
-    private func refresher(lease: Duration, maxAttempts: Int = 5, reranker: (any Reranker)? = nil, clock: any Clock<Duration> = ContinuousClock()) -> Refresher {
-        var settings = RefreshSettings(candidateCount: 10, publishedCount: 5, usersPerClaim: 10, maxUsersPerClaim: 10, claimLease: lease,
-                                       includeDemographics: false, maxLLMCalls: nil, modelVersion: "popularity")
+    private func refresher(lease: Duration, maxAttempts: Int = 5, reranker: (any Reranker)? = nil, clock: any Clock<Duration> = ContinuousClock(),
+                           usersPerClaim: Int = 10, maxLLMCalls: Int? = nil) -> Refresher {
+        var settings = RefreshSettings(candidateCount: 10, publishedCount: 5, usersPerClaim: usersPerClaim, maxUsersPerClaim: usersPerClaim,
+                                       claimLease: lease, includeDemographics: false, maxLLMCalls: maxLLMCalls, modelVersion: "popularity")
         settings.maxAttempts = maxAttempts
         return Refresher(settings: settings, connection: connection, reranker: reranker, models: nil, output: nil,
                          logger: Logger(label: "test"), clock: clock)
@@ -100,6 +101,29 @@ final class RefresherTests: XCTestCase {
         XCTAssertEqual(pending, 3)
     }
 
+    func testLanesRefreshDifferentUsersAtOnceAndShareTheLLMBudget() async throws {
+        let reranker = GatedReranker()
+        let first = refresher(lease: .seconds(30), reranker: reranker, usersPerClaim: 1, maxLLMCalls: 2)
+        let second = first.lane(connection: try database.connect())
+        let firstClaim = Task { try await first.refreshNextUsers() }
+        let secondClaim = Task { try await second.refreshNextUsers() }
+        // Both lanes are inside an LLM call before either returns: they work at the same time, on different users.
+        var started = reranker.started.makeAsyncIterator()
+        let asked = [await started.next(), await started.next()].compactMap { $0 }
+        XCTAssertEqual(Set(asked).count, 2, "each lane claimed its own user")
+
+        reranker.open()
+        let handledFirst = try await firstClaim.value
+        let handledSecond = try await secondClaim.value
+        XCTAssertEqual(handledFirst + handledSecond, 2)
+        let last = try await second.refreshNextUsers()
+        XCTAssertEqual(last, 1)
+        XCTAssertEqual(reranker.calls, 2, "the budget of two calls is the process's, not each lane's")
+        XCTAssertEqual(try published(), [1, 2, 3])
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM recommendations")[0].int("n"), 6, "two rows per user, once")
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_queue")[0].int("n"), 0)
+    }
+
     private func leaseSecondsLeft() throws -> Double {
         try connection.query("SELECT extract(epoch FROM min(claimed_until) - now()) AS s FROM refresh_queue")[0].double("s")
     }
@@ -111,6 +135,9 @@ private final class GatedReranker: Reranker, Sendable {
     let started: AsyncStream<Int>
     private let announce: AsyncStream<Int>.Continuation
     private let gate = Mutex<(isOpen: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    private let callCount = Mutex(0)
+
+    var calls: Int { callCount.withLock { $0 } }
 
     init() { (started, announce) = AsyncStream.makeStream(of: Int.self) }
 
@@ -124,6 +151,7 @@ private final class GatedReranker: Reranker, Sendable {
     }
 
     func rerank(_ request: RerankRequest) async throws -> RerankResult {
+        callCount.withLock { $0 += 1 }
         announce.yield(request.userID)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let isOpen = gate.withLock { gate in

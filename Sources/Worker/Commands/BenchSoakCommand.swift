@@ -71,7 +71,9 @@ struct BenchSoakCommand: AsyncParsableCommand {
             duration: .seconds(minutes * 60), interval: .seconds(sampleSeconds))
         try await ServiceGroup(configuration: .init(services: [
             .init(service: IngestService(loop: loop)),
+            // Two lanes, as `stream.refresh_workers` defaults to.
             .init(service: RefreshService(refresher: refresher, logger: logger)),
+            .init(service: RefreshService(refresher: refresher.lane(connection: try PostgresConnection(url: database.url)), logger: logger)),
             .init(service: sampler, successTerminationBehavior: .gracefullyShutdownGroup),
         ], logger: logger)).run()
 

@@ -39,6 +39,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Option(help: "Ingest loops (group members with their own connections) in the worker.") var ingestWorkers = 1
     @Option(help: "Users claimed from the refresh queue at a time while it is quiet (--mode full).") var refreshBatch = 200
     @Option(help: "Largest claim while the refresh queue is backlogged (--mode full).") var refreshBatchMax = 4_000
+    @Option(help: "Refresh lanes (each with its own connection; models shared) in the worker (--mode full).") var refreshWorkers = 2
     @Option(help: "Candidates generated per user (--mode full).") var candidates = 100
     @Option(help: "Recommendations published per user (--mode full).") var publish = 10
     @Option(help: "Seed of the synthetic events.") var seed: UInt64 = 1
@@ -49,6 +50,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
         if let events, events <= 0 { throw ValidationError("--events must be positive") }
         guard users > 0, items > 0, batchSize > 0 else { throw ValidationError("--users, --items and --batch-size must be positive") }
+        guard (1...8).contains(refreshWorkers) else { throw ValidationError("--refresh-workers must be between 1 and 8") }
         guard refreshBatch > 0, refreshBatchMax >= refreshBatch else { throw ValidationError("--refresh-batch must be positive and --refresh-batch-max at least --refresh-batch") }
     }
 
@@ -104,7 +106,9 @@ struct BenchStreamCommand: AsyncParsableCommand {
             let refresher = Refresher(settings: refreshSettings, connection: try PostgresConnection(url: database.url), reranker: nil,
                                       models: models, output: nil, logger: logger,
                                       acknowledged: { users, claimedBefore in tracker.published(userIDs: users, claimedBefore: claimedBefore) })
-            services.append(.init(service: RefreshService(refresher: refresher, logger: logger)))
+            for lane in [refresher] + (try (1..<refreshWorkers).map { _ in refresher.lane(connection: try PostgresConnection(url: database.url)) }) {
+                services.append(.init(service: RefreshService(refresher: lane, logger: logger)))
+            }
         }
         try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
 
@@ -127,6 +131,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         if mode == .full {
             line["refresh_batch"] = refreshBatch
             line["refresh_batch_max"] = refreshBatchMax
+            line["refresh_workers"] = refreshWorkers
             line["candidates"] = candidates
         }
         if let lastCommit = summary.lastCommit { line["ingest_seconds"] = lastCommit - start }

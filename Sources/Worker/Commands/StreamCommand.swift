@@ -105,7 +105,9 @@ struct StreamCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loops.services.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
         }
-        services.append(.init(service: RefreshService(refresher: refresher, logger: logger)))
+        for lane in [refresher] + (try (1..<config.stream.refreshWorkers).map { _ in refresher.lane(connection: try PostgresConnection(url: databaseURL)) }) {
+            services.append(.init(service: RefreshService(refresher: lane, logger: logger)))
+        }
         if metricsPort >= 0 {
             services.append(.init(service: MetricsServer(
                 host: metricsHost, port: metricsPort, registry: registry, health: health, logger: logger)))

@@ -58,6 +58,7 @@ extension RecWorkerConfig {
             eventMaxFutureSeconds: try reader.double("stream.event_max_future_seconds", default: 86_400, in: 0...31_622_400),
             maxAttempts: try reader.int("stream.max_attempts", default: 3, in: 1...1_000),
             ingestWorkers: try reader.int("stream.ingest_workers", default: 1, in: 1...64),
+            refreshWorkers: try reader.int("stream.refresh_workers", default: 2, in: 1...16),
             refreshMaxAttempts: try reader.int("stream.refresh_max_attempts", default: 5, in: 1...1_000))
 
         if stream.refreshBatchMax < stream.refreshBatch {

@@ -32,6 +32,7 @@ extension RecWorkerConfig {
             ("stream.event_max_future_seconds", String(stream.eventMaxFutureSeconds)),
             ("stream.max_attempts", String(stream.maxAttempts)),
             ("stream.ingest_workers", String(stream.ingestWorkers)),
+            ("stream.refresh_workers", String(stream.refreshWorkers)),
             ("stream.refresh_max_attempts", String(stream.refreshMaxAttempts)),
             ("models.suite", models.suite.rawValue),
             ("models.seed", String(models.seed)),

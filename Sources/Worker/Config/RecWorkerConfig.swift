@@ -72,6 +72,8 @@ struct RecWorkerConfig: Sendable {
         var maxAttempts: Int
         /// Ingest loops (consumer-group members with their own connections) per process.
         var ingestWorkers: Int
+        /// Refresh lanes (connections claiming and publishing side by side, models shared) per process.
+        var refreshWorkers: Int
         /// Tries at refreshing a user whose refresh keeps failing before it is skipped until its next event.
         var refreshMaxAttempts: Int
     }

@@ -14,14 +14,20 @@ import Synchronization
 /// Database work, scoring and refits block, so they run on `BlockingWork`'s threads; only the LLM calls run on
 /// the cooperative pool. Leases are taken once the models are ready and extended while the claim is worked on.
 /// A user whose refresh fails on its own is retried alone, recorded, and given up after `maxAttempts`.
-/// One `RefreshService` loop drives it.
+/// One `RefreshService` loop drives it, and one more drives each further lane (`lane(connection:)`).
 final class Refresher: Sendable {
+    /// What every lane of a process shares (`lane(connection:)`): the models are fitted once and caught up by
+    /// whichever lane claims next, and the LLM budget is the process's.
     private struct State {
         var llmCalls = 0
         var popularity: (model: PopularityModel, loadedAt: ContinuousClock.Instant)?
         /// nil when models are off: candidates are global popularity.
         var models: StreamModels?
-        var claimSize: ClaimSizer
+    }
+
+    private final class SharedState: Sendable {
+        let state: Mutex<State>
+        init(_ state: State) { self.state = Mutex(state) }
     }
 
     /// Told which users were just acknowledged: their rows cover every event committed before `claimedBefore`
@@ -44,30 +50,48 @@ final class Refresher: Sendable {
     private let reranker: (any Reranker)?
     private let output: RefreshOutput?
     private let logger: Logger
-    private let state: Mutex<State>
+    private let shared: SharedState
+    private let claimSize: Mutex<ClaimSizer>
     /// Paces the lease extensions (tests pass a manual clock).
     private let clock: any Clock<Duration>
     private let acknowledged: AcknowledgementObserver?
     /// The ranking path the nightly job and `evaluate --rerank llm` share.
     private let rankingPipeline: RankingPipeline
 
-    init(settings: RefreshSettings, connection: PostgresConnection, reranker: (any Reranker)?, models: StreamModels?,
+    convenience init(settings: RefreshSettings, connection: PostgresConnection, reranker: (any Reranker)?, models: StreamModels?,
          output: RefreshOutput?, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
          acknowledged: AcknowledgementObserver? = nil) {
+        self.init(settings: settings, connection: connection, reranker: reranker, shared: SharedState(State(models: models)),
+                  output: output, logger: logger, clock: clock, acknowledged: acknowledged,
+                  rankingPipeline: RankingPipeline(reranker: reranker) { _, error in
+                      logger.warning("rerank failed for a user, publishing the model order: \(error)")
+                  })
+    }
+
+    private init(settings: RefreshSettings, connection: PostgresConnection, reranker: (any Reranker)?, shared: SharedState,
+                 output: RefreshOutput?, logger: Logger, clock: any Clock<Duration>, acknowledged: AcknowledgementObserver?,
+                 rankingPipeline: RankingPipeline) {
         self.settings = settings
         self.connection = connection
         queue = RefreshQueue(connection: connection, owner: Self.ownerName())
         self.reranker = reranker
+        self.shared = shared
+        // Each claimed user is an LLM call with a reranker, and the claim is acknowledged when the last answers.
+        claimSize = Mutex(ClaimSizer(
+            base: settings.usersPerClaim, maximum: reranker == nil ? settings.maxUsersPerClaim : settings.usersPerClaim))
         self.output = output
         self.logger = logger
-        // Each claimed user is an LLM call with a reranker, and the claim is acknowledged when the last answers.
-        state = Mutex(State(models: models, claimSize: ClaimSizer(
-            base: settings.usersPerClaim, maximum: reranker == nil ? settings.maxUsersPerClaim : settings.usersPerClaim)))
         self.clock = clock
         self.acknowledged = acknowledged
-        rankingPipeline = RankingPipeline(reranker: reranker) { _, error in
-            logger.warning("rerank failed for a user, publishing the model order: \(error)")
-        }
+        self.rankingPipeline = rankingPipeline
+    }
+
+    /// A second lane of this refresher, driven by its own `RefreshService`: its own connection, lease owner and
+    /// claim size; the models, the popularity cache and the LLM budget are this one's. While one lane writes a
+    /// claim's rows (database time), the other scores the next claim (worker CPU): one lane left a core idle.
+    func lane(connection: PostgresConnection) -> Refresher {
+        Refresher(settings: settings, connection: connection, reranker: reranker, shared: shared, output: output, logger: logger,
+                  clock: clock, acknowledged: acknowledged, rankingPipeline: rankingPipeline)
     }
 
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
@@ -75,10 +99,10 @@ final class Refresher: Sendable {
         let (claims, claimedBefore) = try await BlockingWork.run { [self] in
             // Ready before claiming: the first call loads or fits the models, which can outlast a lease. Later
             // claims catch up once, after the claim.
-            if !(state.withLock { $0.models?.isStarted ?? true }) { try catchUpModels() }
+            if !(shared.state.withLock { $0.models?.isStarted ?? true }) { try catchUpModels() }
             let claimedBefore = Date().timeIntervalSince1970
-            let claims = try queue.claim(limit: state.withLock { $0.claimSize.next }, lease: settings.claimLease, maxWait: settings.maxWait)
-            state.withLock { $0.claimSize.record(claimed: claims.count) }
+            let claims = try queue.claim(limit: claimSize.withLock { $0.next }, lease: settings.claimLease, maxWait: settings.maxWait)
+            claimSize.withLock { $0.record(claimed: claims.count) }
             // After the claim: every event that queued these users is committed, so the models see it.
             if !claims.isEmpty { try catchUpModels() }
             return (claims, claimedBefore)
@@ -94,10 +118,10 @@ final class Refresher: Sendable {
     }
 
     /// (user, item) pairs the in-memory models hold (0 with models off), for `bench soak`.
-    var interactionsInMemory: Int { state.withLock { $0.models?.interactionCount ?? 0 } }
+    var interactionsInMemory: Int { shared.state.withLock { $0.models?.interactionCount ?? 0 } }
 
     /// Bytes those pairs' arrays hold, spare capacity included, for `bench soak`.
-    var interactionBytesReserved: Int { state.withLock { $0.models?.interactionBytesReserved ?? 0 } }
+    var interactionBytesReserved: Int { shared.state.withLock { $0.models?.interactionBytesReserved ?? 0 } }
 
     func pendingUsers() async throws -> Int { try await BlockingWork.run { [queue] in try queue.pendingCount() } }
 
@@ -166,7 +190,7 @@ final class Refresher: Sendable {
         let profileStore = ProfileStore(connection: connection)
         let (profiles, seen) = try profileStore.profilesAndSeenItems(userIDs: userIDs)
         let popularity = try currentPopularity()
-        let (fromModels, modelVersion) = state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
+        let (fromModels, modelVersion) = shared.state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
         let generator = CandidateGenerator(limit: settings.candidateCount)
         let runID = try RecommendationStore(connection: connection).currentRunID()
 
@@ -211,7 +235,7 @@ final class Refresher: Sendable {
     /// Counts an LLM call against this process's budget; false sends the user to the model's order.
     private func reserveLLMCall(for request: RerankRequest) -> Bool {
         guard reranker != nil, !request.candidates.isEmpty else { return false }
-        return state.withLock { state in
+        return shared.state.withLock { state in
             guard state.llmCalls < settings.maxLLMCalls ?? .max else { return false }
             state.llmCalls += 1
             return true
@@ -280,14 +304,14 @@ final class Refresher: Sendable {
     // MARK: - state
 
     private func catchUpModels() throws {
-        try state.withLock { state in try state.models?.catchUp(connection) }
+        try shared.state.withLock { state in try state.models?.catchUp(connection) }
     }
 
     /// Popularity changes slowly; reloading it every few seconds keeps a hot stream from re-reading it per batch.
     private func currentPopularity() throws -> PopularityModel {
-        if let cached = state.withLock({ $0.popularity }), ContinuousClock.now - cached.loadedAt < .seconds(5) { return cached.model }
+        if let cached = shared.state.withLock({ $0.popularity }), ContinuousClock.now - cached.loadedAt < .seconds(5) { return cached.model }
         let model = PopularityModel(counts: try ProfileStore(connection: connection).itemPopularity())
-        state.withLock { $0.popularity = (model, .now) }
+        shared.state.withLock { $0.popularity = (model, .now) }
         return model
     }
 
@@ -296,3 +320,4 @@ final class Refresher: Sendable {
         "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 }
+
