@@ -128,6 +128,9 @@ public struct IngestOutcome: Sendable {
     public var stubItemsCreated: Int
     /// Events the database refused on their own, found by splitting the batch, and dead-lettered.
     public var isolated: [DeadLetter] = []
+    /// The transaction that applied the batch (nil for a batch that advanced no offset), for telling which
+    /// refresh claims saw it (`CommitSnapshot.sees`).
+    public var transactionID: UInt64?
 
     public init(inserted: Int, duplicates: Int, usersTouched: Int, stubItemsCreated: Int, isolated: [DeadLetter] = []) {
         self.inserted = inserted

@@ -22,9 +22,10 @@ public struct IngestStore: Sendable {
         let outcome: IngestOutcome
         do {
             outcome = try connection.transaction { tx in
-                try advanceOffsets(tx, batch)
-                let outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, clearingStaging: false)
+                let transactionID = try advanceOffsets(tx, batch)
+                var outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, clearingStaging: false)
                 try finish(tx, batch, isolated: [])
+                outcome.transactionID = transactionID
                 return outcome
             }
         } catch let error as PostgresError where !error.isTransient && !batch.events.isEmpty && !batch.origins.isEmpty {
@@ -38,8 +39,8 @@ public struct IngestStore: Sendable {
     /// The slow path: the same transaction, but every part of the batch under its own savepoint.
     private func applyIsolating(_ batch: IngestBatch) throws -> IngestOutcome {
         try connection.transaction { tx in
-            try advanceOffsets(tx, batch)
             var outcome = IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0)
+            outcome.transactionID = try advanceOffsets(tx, batch)
             try isolate(tx, batch, batch.events.indices, into: &outcome)
             try finish(tx, batch, isolated: outcome.isolated)
             return outcome
@@ -103,22 +104,28 @@ public struct IngestStore: Sendable {
         return Dictionary(uniqueKeysWithValues: try rows.map { (Int32(try $0.int("partition")), Int64(try $0.int("next_offset"))) })
     }
 
-    private func advanceOffsets(_ tx: PostgresConnection, _ batch: IngestBatch) throws {
+    /// Returns the transaction's id (read along with the first offset, so it costs no round trip).
+    private func advanceOffsets(_ tx: PostgresConnection, _ batch: IngestBatch) throws -> UInt64? {
+        var transactionID: UInt64?
         for progress in batch.progress {
-            let changed: Int
+            let changed: [PostgresRow]
             if let expected = progress.expectedNextOffset {
-                changed = try tx.execute("""
+                changed = try tx.query("""
                     UPDATE consumer_offsets SET next_offset = $4, updated_at = now()
                     WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $5
+                    RETURNING pg_current_xact_id()::text AS xid
                     """, [batch.groupID, progress.topic, Int(progress.partition), progress.newNextOffset, expected])
             } else {
-                changed = try tx.execute("""
+                changed = try tx.query("""
                     INSERT INTO consumer_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
                     ON CONFLICT DO NOTHING
+                    RETURNING pg_current_xact_id()::text AS xid
                     """, [batch.groupID, progress.topic, Int(progress.partition), progress.newNextOffset])
             }
-            guard changed == 1 else { throw OffsetFenceViolation(topic: progress.topic, partition: progress.partition) }
+            guard changed.count == 1 else { throw OffsetFenceViolation(topic: progress.topic, partition: progress.partition) }
+            transactionID = transactionID ?? changed[0]["xid"].flatMap { UInt64($0) }
         }
+        return transactionID
     }
 
     /// The staging row in binary (ids are in `EventContract.idRange`, so they fit `integer`).

@@ -21,10 +21,13 @@ public struct RefreshQueue: Sendable {
         public let touches: Int
         /// Seconds since the epoch when the entry's oldest unhandled touch was queued (for freshness metrics).
         public let enqueuedAt: Double
+        /// The claim statement's snapshot: the ingest transactions whose events the claim (and so the refresh) saw.
+        public let snapshot: CommitSnapshot?
 
-        public init(userID: Int, touches: Int, enqueuedAt: Double) {
+        public init(userID: Int, touches: Int, enqueuedAt: Double, snapshot: CommitSnapshot? = nil) {
             self.userID = userID
             self.touches = touches
+            self.snapshot = snapshot
             self.enqueuedAt = enqueuedAt
         }
     }
@@ -72,10 +75,14 @@ public struct RefreshQueue: Sendable {
             UPDATE refresh_queue q SET claimed_until = now() + make_interval(secs => $2), claimed_by = $3, claimed_at = now()
             FROM locked LEFT JOIN user_profiles p ON p.user_id = locked.user_id
             WHERE q.user_id = locked.user_id
-            RETURNING q.user_id, q.touches + coalesce(p.event_count, 0) AS touches, extract(epoch FROM q.enqueued_at) AS enqueued_at
+            RETURNING q.user_id, q.touches + coalesce(p.event_count, 0) AS touches, extract(epoch FROM q.enqueued_at) AS enqueued_at,
+                      pg_current_snapshot()::text AS snapshot
             """, [limit, lease.postgresSeconds, owner, maxWait.postgresSeconds])
-        return try rows.map { Claim(userID: try $0.int("user_id"), touches: try $0.int("touches"), enqueuedAt: try $0.double("enqueued_at")) }
-            .sorted { $0.userID < $1.userID }
+        // One statement, one snapshot: parsed once.
+        let snapshot = rows.first?["snapshot"].flatMap(CommitSnapshot.init)
+        return try rows.map {
+            Claim(userID: try $0.int("user_id"), touches: try $0.int("touches"), enqueuedAt: try $0.double("enqueued_at"), snapshot: snapshot)
+        }.sorted { $0.userID < $1.userID }
     }
 
     /// Pushes the lease of users this owner still holds `lease` into the future; returns those users (a user

@@ -35,6 +35,24 @@ final class RefreshQueueTests: XCTestCase {
         try connection.execute("UPDATE refresh_queue SET claimed_until = now() - interval '1 second' WHERE claimed_until IS NOT NULL")
     }
 
+    /// Benchmarks judge which events a user's published rows cover by the claim's snapshot: it must see exactly the
+    /// ingest transactions that committed before the claim.
+    func testAClaimsSnapshotSeesTheIngestTransactionsCommittedBeforeItAndNoLater() throws {
+        func apply(_ eventID: String, offsets: (Int64?, Int64)) throws -> UInt64 {
+            let event = InteractionEvent(eventID: eventID, userID: 7, itemID: 1, type: .view, value: 1, timestamp: 1_700_000_000)
+            let progress = PartitionProgress(topic: "t", partition: 0, expectedNextOffset: offsets.0, newNextOffset: offsets.1)
+            let outcome = try IngestStore(connection: connection).apply(IngestBatch(groupID: "g", events: [event], deadLetters: [], progress: [progress]))
+            return try XCTUnwrap(outcome.transactionID)
+        }
+        let before = try apply("first", offsets: (nil, 1))
+        let claims = try queue("a").claim(limit: 10, lease: .seconds(30), maxWait: .seconds(5))
+        let after = try apply("second", offsets: (1, 2))
+        let snapshot = try XCTUnwrap(claims.first?.snapshot)
+        XCTAssertEqual(claims.map(\.userID), [7])
+        XCTAssertTrue(snapshot.sees(before))
+        XCTAssertFalse(snapshot.sees(after))
+    }
+
     func testRetouchedUserGoesBehindUsersTouchedBeforeIt() throws {
         try touch([1, 2, 3])
         try touch([1])

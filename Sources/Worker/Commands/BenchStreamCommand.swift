@@ -15,8 +15,8 @@ struct BenchStreamCommand: AsyncParsableCommand {
             partition assignment until the last event is applied (and, with --mode full, its user's rows are \
             published); its latencies then include the time events waited in that backlog. With --rate, events are produced at that rate while the worker runs; each carries its \
             produce time as `ts`, so the latencies are produce → profile commit and produce → published rows. \
-            A user's rows count as covering an event once the refresher acknowledged a claim of the user that \
-            started after the event's batch committed (the claim and the models' catch-up then saw the event).
+            A user's rows count as covering an event once the refresher acknowledged a claim of the user whose \
+            snapshot saw the event's ingest transaction (the models' catch-up and the profile read then saw it too).
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -88,7 +88,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
             brokers: brokers, topic: topic, groupID: "bench-\(runID)", maxBatchSize: batchSize,
             maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: nil, kafkaProperties: [:], ingestWorkers: ingestWorkers)
         let loops = IngestLoops(loops: (0..<ingestWorkers).map { _ in
-            IngestLoop(settings: settings, databaseURL: database.url, logger: logger, committed: { batch, _ in tracker.committed(batch) })
+            IngestLoop(settings: settings, databaseURL: database.url, logger: logger, committed: { batch, outcome in tracker.committed(batch, transactionID: outcome.transactionID) })
         })
         let window = BenchWindow()
         let driver = BenchDriver(
@@ -105,7 +105,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
             let models = StreamModels(settings: .init(candidateCount: candidates, refitGrowth: nil), logger: logger)
             let refresher = Refresher(settings: refreshSettings, connection: try PostgresConnection(url: database.url), reranker: nil,
                                       models: models, output: nil, logger: logger,
-                                      acknowledged: { users, claimedBefore in tracker.published(userIDs: users, claimedBefore: claimedBefore) })
+                                      acknowledged: { claims in tracker.published(claims) })
             for lane in [refresher] + (try (1..<refreshWorkers).map { _ in refresher.lane(connection: try PostgresConnection(url: database.url)) }) {
                 services.append(.init(service: RefreshService(refresher: lane, logger: logger)))
             }

@@ -30,14 +30,14 @@ final class Refresher: Sendable {
         init(_ state: State) { self.state = Mutex(state) }
     }
 
-    /// Told which users were just acknowledged: their rows cover every event committed before `claimedBefore`
-    /// (seconds since the epoch). Benchmarks measure freshness with it; keep it cheap.
-    typealias AcknowledgementObserver = @Sendable (_ userIDs: [Int], _ claimedBefore: Double) -> Void
+    /// Told which claims were just acknowledged: each user's rows cover every ingest transaction its claim's
+    /// snapshot saw (the models' catch-up and the profile read came after the claim). Benchmarks measure freshness
+    /// with it; keep it cheap.
+    typealias AcknowledgementObserver = @Sendable (_ claims: [RefreshQueue.Claim]) -> Void
 
     /// One claim's work between the blocking preparation and the acknowledgement.
     private struct Prepared: Sendable {
         var claims: [RefreshQueue.Claim]
-        var claimedBefore: Double
         var runID: Int
         var reranks: [(request: RerankRequest, source: RecommendationSource, version: String)]
         /// Template summaries of every claimed user; LLM-written ones replace them as reranks return.
@@ -96,22 +96,21 @@ final class Refresher: Sendable {
 
     /// Refreshes one claim's worth of users; returns how many were handled (0 when the queue is empty).
     func refreshNextUsers() async throws -> Int {
-        let (claims, claimedBefore) = try await BlockingWork.run { [self] in
+        let claims = try await BlockingWork.run { [self] in
             // Ready before claiming: the first call loads or fits the models, which can outlast a lease. Later
             // claims catch up once, after the claim.
             if !(shared.state.withLock { $0.models?.isStarted ?? true }) { try catchUpModels() }
-            let claimedBefore = Date().timeIntervalSince1970
             let claims = try queue.claim(limit: claimSize.withLock { $0.next }, lease: settings.claimLease, maxWait: settings.maxWait)
             claimSize.withLock { $0.record(claimed: claims.count) }
             // After the claim: every event that queued these users is committed, so the models see it.
             if !claims.isEmpty { try catchUpModels() }
-            return (claims, claimedBefore)
+            return claims
         }
         guard !claims.isEmpty else { return 0 }
         let started = ContinuousClock.now
         let leases = keepLeases(claims)
         defer { leases.cancel() }
-        try await refreshIsolatingFailures(claims, claimedBefore: claimedBefore)
+        try await refreshIsolatingFailures(claims)
         WorkerMetrics.usersRefreshed.increment(by: claims.count)
         WorkerMetrics.refreshLatency.recordInterval(since: started)
         return claims.count
@@ -135,16 +134,16 @@ final class Refresher: Sendable {
 
     /// Refreshes the claim as a whole; when that fails for a reason other than an outage, once more user by
     /// user, so one user's bad data holds up only that user.
-    private func refreshIsolatingFailures(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
+    private func refreshIsolatingFailures(_ claims: [RefreshQueue.Claim]) async throws {
         do {
-            try await refresh(claims, claimedBefore: claimedBefore)
+            try await refresh(claims)
         } catch let error where Self.mayBeTheUsers(error) {
             guard claims.count > 1 else { return try await recordFailure(claims[0], error) }
             logger.warning("refreshing \(claims.count) users failed, retrying them one at a time: \(error)")
             var failures = [(claim: RefreshQueue.Claim, error: any Error)]()
             for claim in claims {
                 do {
-                    try await refresh([claim], claimedBefore: claimedBefore)
+                    try await refresh([claim])
                 } catch let error where Self.mayBeTheUsers(error) {
                     failures.append((claim, error))
                 }
@@ -155,8 +154,8 @@ final class Refresher: Sendable {
         }
     }
 
-    private func refresh(_ claims: [RefreshQueue.Claim], claimedBefore: Double) async throws {
-        var prepared = try await BlockingWork.run { [self] in try prepare(claims, claimedBefore: claimedBefore) }
+    private func refresh(_ claims: [RefreshQueue.Claim]) async throws {
+        var prepared = try await BlockingWork.run { [self] in try prepare(claims) }
         if !prepared.reranks.isEmpty {
             let (pipeline, logger, runID) = (rankingPipeline, logger, prepared.runID)
             try await withThrowingTaskGroup(of: (UserRecommendations, SummaryOutcome?).self) { group in
@@ -185,7 +184,7 @@ final class Refresher: Sendable {
 
     /// Candidates for every claimed user, the users outside the LLM budget published at once, and the rerank
     /// requests for the others.
-    private func prepare(_ claims: [RefreshQueue.Claim], claimedBefore: Double) throws -> Prepared {
+    private func prepare(_ claims: [RefreshQueue.Claim]) throws -> Prepared {
         let userIDs = claims.map(\.userID)
         let profileStore = ProfileStore(connection: connection)
         let (profiles, seen) = try profileStore.profilesAndSeenItems(userIDs: userIDs)
@@ -199,7 +198,7 @@ final class Refresher: Sendable {
         }
         // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.items.map(\.itemID) })))
-        var prepared = Prepared(claims: claims, claimedBefore: claimedBefore, runID: runID, reranks: [], summaries: [:])
+        var prepared = Prepared(claims: claims, runID: runID, reranks: [], summaries: [:])
         var immediate = [UserRecommendations]()
         immediate.reserveCapacity(claims.count)
         for (claim, (scored, source)) in zip(claims, generated) {
@@ -229,7 +228,7 @@ final class Refresher: Sendable {
         try ProfileStore(connection: connection).storeSummaries(prepared.summaries)
         try output?.flush()
         try queue.acknowledge(prepared.claims)
-        acknowledged?(prepared.claims.map(\.userID), prepared.claimedBefore)
+        acknowledged?(prepared.claims)
     }
 
     /// Counts an LLM call against this process's budget; false sends the user to the model's order.

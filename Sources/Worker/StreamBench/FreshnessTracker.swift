@@ -13,8 +13,9 @@ final class FreshnessTracker: Sendable {
         var firstCommit: Double?
         var lastCommit: Double?
         var profileLatencies = [Double]()
-        /// Per user, the events committed but not yet covered by a publication, in commit order.
-        var unpublished = [Int: [(producedAt: Double, committedAt: Double)]]()
+        /// Per user, the events committed but not yet covered by a publication, in commit order, with the
+        /// transaction that committed them.
+        var unpublished = [Int: [(producedAt: Double, transactionID: UInt64)]]()
         var unpublishedCount = 0
         var publishedLatencies = [Double]()
     }
@@ -33,8 +34,8 @@ final class FreshnessTracker: Sendable {
         }
     }
 
-    /// Called on the ingest thread right after a batch's transaction committed.
-    func committed(_ batch: IngestBatch) {
+    /// Called on the ingest thread right after a batch's transaction (`transactionID`) committed.
+    func committed(_ batch: IngestBatch, transactionID: UInt64?) {
         let now = Date().timeIntervalSince1970
         state.withLock { state in
             state.applied += batch.events.count + batch.deadLetters.count
@@ -43,30 +44,32 @@ final class FreshnessTracker: Sendable {
             state.firstCommit = state.firstCommit ?? now
             state.lastCommit = now
             for event in batch.events where event.timestamp >= measuredFrom {
-                state.unpublishedCount += tracksPublication ? 1 : 0
+                state.unpublishedCount += tracksPublication && transactionID != nil ? 1 : 0
                 state.profileLatencies.append(now - event.timestamp)
-                if tracksPublication {
-                    state.unpublished[event.userID, default: []].append((event.timestamp, now))
+                if tracksPublication, let transactionID {
+                    state.unpublished[event.userID, default: []].append((event.timestamp, transactionID))
                 }
             }
         }
     }
 
-    /// The refresher acknowledged these users at `now`: their published rows cover every event committed before
-    /// their claim started (`claimedBefore`), since the claim and the models' catch-up both came after it.
-    func published(userIDs: [Int], claimedBefore: Double) {
+    /// The refresher acknowledged these claims now: each user's published rows cover exactly the events of the
+    /// transactions the claim's snapshot saw. (A clock comparison, claim start against the commit's return, missed
+    /// a commit that finished between the two: its user's entry was then acknowledged and never claimed again, and
+    /// the benchmark waited for ever.)
+    func published(_ claims: [RefreshQueue.Claim]) {
         let now = Date().timeIntervalSince1970
         state.withLock { state in
-            for userID in userIDs {
-                guard let events = state.unpublished[userID] else { continue }
-                let covered = events.prefix { $0.committedAt < claimedBefore }
+            for claim in claims {
+                guard let snapshot = claim.snapshot, let events = state.unpublished[claim.userID] else { continue }
+                let covered = events.prefix { snapshot.sees($0.transactionID) }
                 guard !covered.isEmpty else { continue }
                 for event in covered { state.publishedLatencies.append(now - event.producedAt) }
                 state.unpublishedCount -= covered.count
                 if covered.count == events.count {
-                    state.unpublished[userID] = nil
+                    state.unpublished[claim.userID] = nil
                 } else {
-                    state.unpublished[userID] = Array(events.dropFirst(covered.count))
+                    state.unpublished[claim.userID] = Array(events.dropFirst(covered.count))
                 }
             }
         }
