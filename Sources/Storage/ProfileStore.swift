@@ -51,41 +51,17 @@ public struct ProfileStore: Sendable {
     /// a refresh's database time, did it before); what retention folded into the archives is added.
     /// Returns every item each user has interacted with.
     private func addInteractionAggregates(to profiles: inout [Int: UserProfile], userIDs: [Int], historyLength: Int) throws -> [Int: Set<Int>] {
-        struct Event {
-            var item: Int
-            var type: InteractionType
-            var value: Double
-            /// Microseconds since 2000-01-01, as stored: the history's order.
-            var micros: Int64
-            /// Breaks ties of `micros` (byte order, as `COLLATE "C"`).
-            var eventID: [UInt8]
-
-            var timestamp: Double { Double(micros) / 1_000_000 + 946_684_800 }
-
-            func isNewer(than other: Event) -> Bool {
-                micros != other.micros ? micros > other.micros : other.eventID.lexicographicallyPrecedes(eventID)
-            }
+        var (events, seen) = try readEvents(userIDs: userIDs, withEventIDs: false)
+        // Event ids only break ties of time, and only a tie across the history's cut changes which events it keeps:
+        // those users are read again with their ids. (Sending every id was most of the read once users had a few
+        // hundred events each; streamed events rarely share a microsecond, bulk-loaded ratings often share a second.)
+        let tied = events.compactMap { userID, userEvents -> Int? in
+            guard historyLength > 0, userEvents.count > historyLength else { return nil }
+            let newest = userEvents.map(\.micros).sorted(by: >)
+            return newest[historyLength - 1] == newest[historyLength] ? userID : nil
         }
-        let types = InteractionType.allCases
-        var events = [Int: [Event]]()
-        var seen = [Int: Set<Int>]()
-        // COPY takes no parameters: the ids are integers and the type names constants. The newest events are picked
-        // here, not by a window function: sorting every event of a claim by user, time and event id was most of
-        // the read's time once users had a few hundred events each (and spilled to disk past `work_mem`).
-        try connection.copyOutBinary("""
-            SELECT user_id, item_id, array_position(ARRAY[\(types.map { "'\($0.rawValue)'" }.joined(separator: ","))], type)::int2,
-                   value, occurred_at, convert_to(event_id, 'UTF8')
-            FROM interactions WHERE user_id = ANY('{\(userIDs.map(String.init).joined(separator: ","))}'::int[])
-            """, types: [.int4, .int4, .int2, .float4, .timestamptz, .bytea]) { chunk in
-            let users = chunk.int32s(0), items = chunk.int32s(1), typeSlots = chunk.int16s(2), values = chunk.floats(3)
-            let times = chunk.int64s(4), eventIDs = chunk.byteArrays(5)
-            for row in 0..<chunk.rowCount {
-                seen[Int(users[row]), default: []].insert(Int(items[row]))
-                let slot = Int(typeSlots[row]) - 1
-                guard types.indices.contains(slot), times[row] != .max, times[row] != .min else { continue }
-                events[Int(users[row]), default: []].append(Event(
-                    item: Int(items[row]), type: types[slot], value: Double(values[row]), micros: times[row], eventID: eventIDs[row]))
-            }
+        if !tied.isEmpty {
+            for (userID, userEvents) in try readEvents(userIDs: tied, withEventIDs: true).events { events[userID] = userEvents }
         }
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(events.values.flatMap { $0.map(\.item) })))
         for (userID, userEvents) in events where profiles[userID] != nil {
@@ -118,6 +94,49 @@ public struct ProfileStore: Sendable {
             profiles[userID]!.genreWeights = weights
         }
         return seen
+    }
+
+    private struct Event {
+        var item: Int
+        var type: InteractionType
+        var value: Double
+        /// Microseconds since 2000-01-01, as stored: the history's order.
+        var micros: Int64
+        /// Breaks ties of `micros` (byte order, as `COLLATE "C"`); empty when not read.
+        var eventID: [UInt8]
+
+        var timestamp: Double { Double(micros) / 1_000_000 + 946_684_800 }
+
+        func isNewer(than other: Event) -> Bool {
+            micros != other.micros ? micros > other.micros : other.eventID.lexicographicallyPrecedes(eventID)
+        }
+    }
+
+    /// Every interaction of the users (events with a known type and a finite time), and every item each touched.
+    private func readEvents(userIDs: [Int], withEventIDs: Bool) throws -> (events: [Int: [Event]], seen: [Int: Set<Int>]) {
+        let types = InteractionType.allCases
+        var events = [Int: [Event]]()
+        var seen = [Int: Set<Int>]()
+        // COPY takes no parameters: the ids are integers and the type names constants. The newest events are picked
+        // by the caller, not by a window function: sorting every event of a claim by user, time and event id was
+        // most of the read's time once users had a few hundred events each (and spilled to disk past `work_mem`).
+        try connection.copyOutBinary("""
+            SELECT user_id, item_id, array_position(ARRAY[\(types.map { "'\($0.rawValue)'" }.joined(separator: ","))], type)::int2,
+                   value, occurred_at\(withEventIDs ? ", convert_to(event_id, 'UTF8')" : "")
+            FROM interactions WHERE user_id = ANY('{\(userIDs.map(String.init).joined(separator: ","))}'::int[])
+            """, types: [.int4, .int4, .int2, .float4, .timestamptz] + (withEventIDs ? [.bytea] : [])) { chunk in
+            let users = chunk.int32s(0), items = chunk.int32s(1), typeSlots = chunk.int16s(2), values = chunk.floats(3)
+            let times = chunk.int64s(4), eventIDs = withEventIDs ? chunk.byteArrays(5) : []
+            for row in 0..<chunk.rowCount {
+                seen[Int(users[row]), default: []].insert(Int(items[row]))
+                let slot = Int(typeSlots[row]) - 1
+                guard types.indices.contains(slot), times[row] != .max, times[row] != .min else { continue }
+                events[Int(users[row]), default: []].append(Event(
+                    item: Int(items[row]), type: types[slot], value: Double(values[row]), micros: times[row],
+                    eventID: withEventIDs ? eventIDs[row] : []))
+            }
+        }
+        return (events, seen)
     }
 
     /// Stores summaries. A template written without asking an LLM never replaces one an LLM was asked for: that one

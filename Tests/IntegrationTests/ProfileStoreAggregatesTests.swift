@@ -69,4 +69,26 @@ final class ProfileStoreAggregatesTests: XCTestCase {
             }
         }
     }
+
+    /// Events at the same microsecond across the history's cut: the ones kept are those with the greatest event ids
+    /// in byte order, as the nightly snapshot orders them, and the user's aggregates still count every event.
+    func testATieAcrossTheHistoryCutKeepsTheGreatestEventIDs() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        // Ids chosen so byte order differs from numeric order ("e10" < "e9").
+        let tied = [3, 9, 10, 11, 25, 100, 7].map { InteractionEvent(eventID: "e\($0)", userID: 1, itemID: $0, type: .rating, value: 4, timestamp: 1_700_000_000) }
+        let older = InteractionEvent(eventID: "z-old", userID: 1, itemID: 500, type: .view, value: 1, timestamp: 1_600_000_000)
+        let untied = (1...6).map { InteractionEvent(eventID: "u\($0)", userID: 2, itemID: $0, type: .rating, value: 3, timestamp: 1_700_000_000 + Double($0)) }
+        _ = try IngestStore(connection: connection).apply(IngestBatch(groupID: "g", events: tied + [older] + untied, deadLetters: [], progress: []))
+
+        let profiles = try ProfileStore(connection: connection).profiles(userIDs: [1, 2], historyLength: 4)
+        let expected = try connection.query("""
+            SELECT item_id FROM interactions WHERE user_id = 1 ORDER BY occurred_at DESC, event_id COLLATE "C" DESC LIMIT 4
+            """).map { try $0.int("item_id") }.sorted()
+        XCTAssertEqual(expected, [3, 7, 9, 25], "byte order: e9 > e7 > e3 > e25 > e11 > e100 > e10")
+        XCTAssertEqual(profiles[1]?.recentHistory.map(\.item.id), expected, "same timestamp: ordered by item")
+        XCTAssertEqual(profiles[1]?.activity.total, 8)
+        XCTAssertEqual(profiles[2]?.recentHistory.map(\.item.id), [6, 5, 4, 3])
+    }
 }
