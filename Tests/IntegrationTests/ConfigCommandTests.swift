@@ -30,22 +30,23 @@ final class ConfigCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains(".yaml:2)"), result.stderr)
     }
 
-    func testARefreshClaimCeilingBelowTheClaimSizeNamesTheKey() throws {
-        let result = try check("stream:\n  refresh_batch: 500\n  refresh_batch_max: 100\n")
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("stream.refresh_batch_max: must be at least stream.refresh_batch (500)"), result.stderr)
-        let defaulted = try check("stream:\n  refresh_batch: 5000\n")
-        XCTAssertEqual(defaulted.status, 0, defaulted.stderr)
-        XCTAssertTrue(defaulted.stdout.contains("stream.refresh_batch_max = 5000"), defaulted.stdout)
-    }
-
-    func testRefreshLanesOutOfRangeNameTheKey() throws {
-        let result = try check("stream:\n  refresh_workers: 0\n")
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("stream.refresh_workers"), result.stderr)
-        let defaulted = try check("stream:\n  refresh_batch: 300\n")
-        XCTAssertEqual(defaulted.status, 0, defaulted.stderr)
-        XCTAssertTrue(defaulted.stdout.contains("stream.refresh_workers = 2"), defaulted.stdout)
+    /// Refresh settings that cannot work name their key; left out, they show their defaults.
+    func testRefreshSettingsNameTheirKeyAndShowTheirDefaults() throws {
+        let cases = [
+            (bad: "stream:\n  refresh_batch: 500\n  refresh_batch_max: 100\n",
+             error: "stream.refresh_batch_max: must be at least stream.refresh_batch (500)",
+             omitted: "stream:\n  refresh_batch: 5000\n", shown: "stream.refresh_batch_max = 5000"),
+            (bad: "stream:\n  refresh_workers: 0\n", error: "stream.refresh_workers",
+             omitted: "stream:\n  refresh_batch: 300\n", shown: "stream.refresh_workers = 2"),
+        ]
+        for entry in cases {
+            let result = try check(entry.bad)
+            XCTAssertNotEqual(result.status, 0)
+            XCTAssertTrue(result.stderr.contains(entry.error), result.stderr)
+            let defaulted = try check(entry.omitted)
+            XCTAssertEqual(defaulted.status, 0, defaulted.stderr)
+            XCTAssertTrue(defaulted.stdout.contains(entry.shown), defaulted.stdout)
+        }
     }
 
     func testUnknownKeyIsRejectedWithTheSectionsSettings() throws {
