@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "KafkaClient", dependencies: ["CRdKafka"]),
         .target(name: "PostgresClient", dependencies: ["CLibpq"]),
@@ -42,7 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "Worker", dependencies: [
-            "Pipeline", "Storage", "KafkaClient", "LLMClient", "PostgresClient",
+            "Pipeline", "Storage", "KafkaClient", "LLMClient", "PostgresClient", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
