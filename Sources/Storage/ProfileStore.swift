@@ -51,17 +51,20 @@ public struct ProfileStore: Sendable {
     /// a refresh's database time, did it before); what retention folded into the archives is added.
     /// Returns every item each user has interacted with.
     private func addInteractionAggregates(to profiles: inout [Int: UserProfile], userIDs: [Int], historyLength: Int) throws -> [Int: Set<Int>] {
-        var (events, seen) = try readEvents(userIDs: userIDs, withEventIDs: false)
+        // Newest first, so a user's history is a prefix.
+        let (read, seen) = try readEvents(userIDs: userIDs, withEventIDs: false)
+        var events = read.mapValues { $0.sorted { $0.isNewer(than: $1) } }
         // Event ids only break ties of time, and only a tie across the history's cut changes which events it keeps:
         // those users are read again with their ids. (Sending every id was most of the read once users had a few
         // hundred events each; streamed events rarely share a microsecond, bulk-loaded ratings often share a second.)
-        let tied = events.compactMap { userID, userEvents -> Int? in
-            guard historyLength > 0, userEvents.count > historyLength else { return nil }
-            let newest = userEvents.map(\.micros).sorted(by: >)
-            return newest[historyLength - 1] == newest[historyLength] ? userID : nil
+        let tied = events.compactMap { userID, newestFirst -> Int? in
+            guard historyLength > 0, newestFirst.count > historyLength else { return nil }
+            return newestFirst[historyLength - 1].micros == newestFirst[historyLength].micros ? userID : nil
         }
         if !tied.isEmpty {
-            for (userID, userEvents) in try readEvents(userIDs: tied, withEventIDs: true).events { events[userID] = userEvents }
+            for (userID, userEvents) in try readEvents(userIDs: tied, withEventIDs: true).events {
+                events[userID] = userEvents.sorted { $0.isNewer(than: $1) }
+            }
         }
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(events.values.flatMap { $0.map(\.item) })))
         for (userID, userEvents) in events where profiles[userID] != nil {
@@ -71,7 +74,7 @@ public struct ProfileStore: Sendable {
                 genreWeights.add(genres: items[event.item]?.genres ?? [], type: event.type, value: event.value, timestamp: event.timestamp)
             }
             if !genreWeights.isEmpty { profiles[userID]!.genreWeights = genreWeights }
-            profiles[userID]!.recentHistory = userEvents.sorted { $0.isNewer(than: $1) }.prefix(historyLength)
+            profiles[userID]!.recentHistory = userEvents.prefix(historyLength)
                 .sorted { $0.micros != $1.micros ? $0.micros > $1.micros : $0.item < $1.item }
                 .map { event in
                     HistoryEntry(item: items[event.item] ?? Item(id: event.item, title: "Item \(event.item)", year: nil, genres: []),
