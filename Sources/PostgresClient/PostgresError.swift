@@ -22,6 +22,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         return state.hasPrefix("08") || state.hasPrefix("57P") || state == "40001" || state == "40P01"
     }
 
+    /// The server refused a row whose key a unique index already holds (SQLSTATE 23505).
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+
     public var description: String {
         // libpq messages span lines; operators read one line per error.
         let trimmed = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -21,12 +21,10 @@ public struct IngestStore: Sendable {
     public func apply(_ batch: IngestBatch) throws -> IngestOutcome {
         let outcome: IngestOutcome
         do {
-            outcome = try connection.transaction { tx in
-                let transactionID = try advanceOffsets(tx, batch)
-                var outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, clearingStaging: false)
-                try finish(tx, batch, isolated: [])
-                outcome.transactionID = transactionID
-                return outcome
+            do {
+                outcome = try applyWhole(batch, duplicates: .unexpected)
+            } catch let error as PostgresError where error.isUniqueViolation {
+                outcome = try applyWhole(batch, duplicates: .skipped)
             }
         } catch let error as PostgresError where !error.isTransient && !batch.events.isEmpty && !batch.origins.isEmpty {
             outcome = try applyIsolating(batch)
@@ -34,6 +32,22 @@ public struct IngestStore: Sendable {
         // Committed: every item of the batch is in `items` now, unless an event was refused (its stub went with it).
         if outcome.isolated.isEmpty { knownItems.learn(batch.events.map(\.itemID)) }
         return outcome
+    }
+
+    /// How the events' insert treats an event id already stored. A stream rarely repeats one (a producer's retry,
+    /// a replay), so a batch is first inserted without `ON CONFLICT`: its arbiter check is a second descent of the
+    /// primary key for every event, about a third of the insert's time (66–89 ms against 41–47 ms per 5,000 events
+    /// at 50,000 users). A batch holding a stored id is refused whole (23505) and applied again skipping them.
+    enum Duplicates { case unexpected, skipped }
+
+    private func applyWhole(_ batch: IngestBatch, duplicates: Duplicates) throws -> IngestOutcome {
+        try connection.transaction { tx in
+            let transactionID = try advanceOffsets(tx, batch)
+            var outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, duplicates: duplicates, clearingStaging: false)
+            try finish(tx, batch, isolated: [])
+            outcome.transactionID = transactionID
+            return outcome
+        }
     }
 
     /// The slow path: the same transaction, but every part of the batch under its own savepoint.
@@ -53,7 +67,8 @@ public struct IngestStore: Sendable {
         guard !part.isEmpty else { return }
         try tx.execute("SAVEPOINT ingest_part")
         do {
-            let applied = try applyEvents(tx, part.map { batch.events[$0] }, shard: batch.itemStatsShard, clearingStaging: true)
+            let applied = try applyEvents(
+                tx, part.map { batch.events[$0] }, shard: batch.itemStatsShard, duplicates: .skipped, clearingStaging: true)
             try tx.execute("RELEASE SAVEPOINT ingest_part")
             outcome.inserted += applied.inserted
             outcome.duplicates += applied.duplicates
@@ -73,7 +88,9 @@ public struct IngestStore: Sendable {
         }
     }
 
-    private func applyEvents(_ tx: PostgresConnection, _ events: [InteractionEvent], shard: Int, clearingStaging: Bool) throws -> IngestOutcome {
+    private func applyEvents(
+        _ tx: PostgresConnection, _ events: [InteractionEvent], shard: Int, duplicates: Duplicates, clearingStaging: Bool
+    ) throws -> IngestOutcome {
         guard !events.isEmpty else { return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0) }
         try tx.execute("""
             CREATE TEMP TABLE IF NOT EXISTS staging_events (
@@ -83,7 +100,8 @@ public struct IngestStore: Sendable {
         // Within one transaction the rows of an earlier part are still staged.
         if clearingStaging { try tx.execute("DELETE FROM staging_events") }
         try tx.copyBinary("COPY staging_events FROM STDIN (FORMAT binary)", rows: events, write: Self.stage)
-        let row = try tx.query(Self.applySQL, [shard, knownItems.unknown(among: events)])[0]
+        let statement = duplicates == .skipped ? Self.applySkippingDuplicatesSQL : Self.applySQL
+        let row = try tx.query(statement, [shard, knownItems.unknown(among: events)])[0]
         let inserted = try row.int("inserted")
         return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
                              usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
@@ -147,12 +165,16 @@ public struct IngestStore: Sendable {
     /// A user already queued is not written again: the profile's `updated_at` and `event_count` are the touch
     /// (RefreshQueue). Item counters go to the batch's shard ($1, `IngestBatch.itemStatsShard`); activity and genre sums are not
     /// written here at all: `user_activity` and `user_genre_affinity` compute them from the interactions when read.
-    static let applySQL = """
+    static let applySQL = applyStatement(onStoredEventID: "")
+    /// For a batch that holds event ids already stored: those events are skipped.
+    static let applySkippingDuplicatesSQL = applyStatement(onStoredEventID: "ON CONFLICT (user_id, event_id) DO NOTHING")
+
+    private static func applyStatement(onStoredEventID conflictClause: String) -> String { """
         WITH ins AS (
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
             SELECT DISTINCT ON (user_id, event_id) user_id, event_id, item_id, type, value, to_timestamp(ts)
             FROM staging_events
-            ON CONFLICT (user_id, event_id) DO NOTHING
+            \(conflictClause)
             RETURNING user_id, item_id, type, value, occurred_at
         ), profiles AS (
             INSERT INTO user_profiles AS p (user_id, event_count, rating_count, rating_sum, rating_sum_sq,
@@ -205,4 +227,5 @@ public struct IngestStore: Sendable {
                (SELECT count(*) FROM stubs) AS stubs, (SELECT count(*) FROM stats) AS items_touched,
                (SELECT count(*) FROM queued) AS queued
         """
+    }
 }
