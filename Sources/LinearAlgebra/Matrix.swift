@@ -39,12 +39,6 @@ public struct Matrix: Sendable, Equatable {
         rows += count
     }
 
-    public mutating func appendRow(_ values: some Collection<Float>) {
-        precondition(values.count == columns, "row has \(values.count) values, matrix has \(columns) columns")
-        storage.append(contentsOf: values)
-        rows += 1
-    }
-
     /// Small random values, the usual factor initialisation; deterministic for a given generator state.
     public static func random(rows: Int, columns: Int, scale: Float, using generator: inout some RandomNumberGenerator) -> Matrix {
         var matrix = Matrix(rows: rows, columns: columns)

@@ -112,25 +112,6 @@ public struct ModelStore: Sendable {
         return deleted
     }
 
-    /// Persists folded-in user vectors of the current version of `kind` (the stream worker's incremental path).
-    public func upsertUserVectors(kind: ModelKind, _ vectors: [Int: [Float]]) throws {
-        guard !vectors.isEmpty else { return }
-        try connection.transaction { tx in
-            let rows = try tx.query("SELECT model_version_id FROM model_versions WHERE kind = $1 AND is_current", [kind.rawValue])
-            guard let id = try rows.first?.int("model_version_id") else {
-                throw StorageError("no current \(kind.rawValue) model: run the nightly retrain before streaming updates")
-            }
-            try tx.execute("CREATE TEMP TABLE staging_user_vectors (user_id integer, vector bytea) ON COMMIT DROP")
-            try tx.copy("COPY staging_user_vectors (user_id, vector) FROM STDIN",
-                        lines: vectors.lazy.map { PostgresCopy.line([String($0.key), Self.encode($0.value)]) })
-            try tx.execute("""
-                INSERT INTO model_user_vectors (user_id, model_version_id, vector)
-                SELECT user_id, $1, vector FROM staging_user_vectors
-                ON CONFLICT (user_id, model_version_id) DO UPDATE SET vector = EXCLUDED.vector, updated_at = now()
-                """, [id])
-        }
-    }
-
     private func vectors(_ table: String, key: String, version: Int) throws -> [Int: [Float]] {
         let rows = try connection.query("SELECT \(key) AS id, vector FROM \(table) WHERE model_version_id = $1", [version])
         var result = [Int: [Float]](minimumCapacity: rows.count)

@@ -76,13 +76,6 @@ public struct ALSModel: RecommenderModel {
               values: data.itemValues, steps: Self.foldInSteps, configuration: configuration)
     }
 
-    /// Factors a user with this history would get, without storing them: the exact fold-in of a new user.
-    public func foldIn(history items: [Int32], values: [Float]) -> [Float] {
-        var table = Matrix(rows: 1, columns: configuration.factors)
-        Self.solve(rows: [0], of: &table, against: itemFactors, neighbours: [items], values: [values], steps: Self.foldInSteps, configuration: configuration)
-        return Array(table.row(0))
-    }
-
     /// Re-solves `rows` of `target` with `fixed` held constant: for row r, minimise
     /// Σ_j c_rj (1 − x_r·y_j)² + Σ_{j unobserved} (x_r·y_j)² + λ‖x_r‖², i.e. the linear system
     /// (YᵀY + λI + Σ_j (c_rj − 1) y_j y_jᵀ) x_r = Σ_j c_rj y_j.
