@@ -1,21 +1,24 @@
 import Foundation
+import Synchronization
 
 /// Wall time per phase of a run, for the report and `bench nightly`.
-final class PhaseClock: @unchecked Sendable {
-    private let lock = NSLock()
+final class PhaseClock: Sendable {
     private let start = ContinuousClock.now
-    private var last = ContinuousClock.now
-    private(set) var phases: [(name: String, seconds: Double)] = []
+    private let laps: Mutex<(last: ContinuousClock.Instant, phases: [(name: String, seconds: Double)])>
+
+    init() { laps = Mutex((last: start, phases: [])) }
 
     func lap(_ name: String) {
-        lock.withLock {
+        laps.withLock { laps in
             let now = ContinuousClock.now
-            phases.append((name, (now - last).seconds))
-            last = now
+            laps.phases.append((name, (now - laps.last).seconds))
+            laps.last = now
         }
     }
 
-    var total: Double { lock.withLock { (ContinuousClock.now - start).seconds } }
+    var phases: [(name: String, seconds: Double)] { laps.withLock { $0.phases } }
+
+    var total: Double { (ContinuousClock.now - start).seconds }
 }
 
 extension Duration {

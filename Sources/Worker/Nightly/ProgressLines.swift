@@ -1,18 +1,18 @@
 import Foundation
+import Synchronization
 
 /// Structured progress for logs (systemd journal, Kubernetes): one logfmt line on standard error at most every
 /// `interval`, and a final one, e.g.
 /// `nightly_progress run_id=12 users_done=400 users_total=943 rate=512.3 eta_s=1.1 llm_calls=20 llm_tokens=24810`.
-final class ProgressLines: NightlyProgressReporter, @unchecked Sendable {
-    private let lock = NSLock()
+final class ProgressLines: NightlyProgressReporter, Sendable {
     private let interval: Double
-    private var lastLine = -Double.infinity
+    private let lastLine = Mutex(-Double.infinity)
 
     init(interval: Double = 5) { self.interval = interval }
 
     func update(_ progress: NightlyProgress) {
         let now = ProcessInfo.processInfo.systemUptime
-        let due = lock.withLock {
+        let due = lastLine.withLock { lastLine in
             guard now - lastLine >= interval else { return false }
             lastLine = now
             return true
