@@ -37,9 +37,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             "max.poll.interval.ms": "30000",
             "session.timeout.ms": "6000",
             "heartbeat.interval.ms": "1000",
-            // How long a fetch waits for data at most. Brokers that do not answer a waiting fetch as soon as data
-            // arrives (tansu among them) otherwise add up to the default 500 ms to every event's freshness.
-            "fetch.wait.max.ms": "50",
+            // `fetch.wait.max.ms` stays at librdkafka's 500. A 50 ms wait helped freshness on the dev broker (which
+            // holds a waiting fetch for its whole wait), but once that broker held a few million events, finding the
+            // first one took longer than 50 ms and it answered every fetch empty: the consumer stopped for good.
         ]
         all.merge(properties) { _, new in new }
         let conf = try KafkaConfiguration(properties: all).makeHandleConfig()
