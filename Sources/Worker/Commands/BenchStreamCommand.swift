@@ -36,10 +36,10 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Option(help: "Distinct items (popularity-skewed).") var items = 2_000
     @Option(help: "Most events applied in one transaction.") var batchSize = 20_000
     @Option(help: "Longest a batch waits to fill, in milliseconds.") var batchWaitMs = 100
-    @Option(help: "Ingest loops (group members with their own connections) in the worker.") var ingestWorkers = 1
+    @Option(help: "Ingest loops (group members with their own connections) in the worker.") var ingestWorkers = RecWorkerConfig.Stream.defaultIngestWorkers
     @Option(help: "Users claimed from the refresh queue at a time while it is quiet (--mode full).") var refreshBatch = 200
     @Option(help: "Largest claim while the refresh queue is backlogged (--mode full).") var refreshBatchMax = 4_000
-    @Option(help: "Refresh lanes (each with its own connection; models shared) in the worker (--mode full).") var refreshWorkers = 2
+    @Option(help: "Refresh lanes (each with its own connection; models shared) in the worker (--mode full).") var refreshWorkers = RecWorkerConfig.Stream.defaultRefreshWorkers
     @Option(help: "Candidates generated per user (--mode full).") var candidates = 100
     @Option(help: "Recommendations published per user (--mode full).") var publish = 10
     @Option(help: "Seed of the synthetic events.") var seed: UInt64 = 1
@@ -86,7 +86,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         let tracker = FreshnessTracker(tracksPublication: mode == .full, expectedEvents: total, measuredFrom: measuredFrom)
         let settings = StreamSettings(
             brokers: brokers, topic: topic, groupID: "bench-\(runID)", maxBatchSize: batchSize,
-            maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: nil, kafkaProperties: [:], ingestWorkers: ingestWorkers)
+            maxBatchWait: .milliseconds(batchWaitMs), exitWhenIdle: nil, kafkaProperties: Self.shortFetchWait)
         let loops = IngestLoops(loops: (0..<ingestWorkers).map { _ in
             IngestLoop(settings: settings, databaseURL: database.url, logger: logger, committed: { batch, outcome in tracker.committed(batch, transactionID: outcome.transactionID) })
         })
@@ -147,4 +147,9 @@ struct BenchStreamCommand: AsyncParsableCommand {
         }
         print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
     }
+
+    /// Kafka answers a waiting fetch as soon as data arrives; the dev broker holds it for its whole wait, which
+    /// would add up to 500 ms to every measured latency. A run's topic stays far below the millions of events at
+    /// which that broker answers such short fetches empty (`bench soak`, which runs for an hour, keeps the default).
+    private static let shortFetchWait = ["fetch.wait.max.ms": "50"]
 }

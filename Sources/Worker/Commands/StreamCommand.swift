@@ -76,7 +76,7 @@ struct StreamCommand: AsyncParsableCommand {
             maxBatchSize: config.stream.batchSize, maxBatchWait: .milliseconds(config.stream.maxWaitMilliseconds),
             exitWhenIdle: exitWhenIdle.map { .seconds($0) }, kafkaProperties: config.kafka.properties,
             contract: EventContract(earliestTimestamp: config.stream.eventEarliestTimestamp, maxFutureSeconds: config.stream.eventMaxFutureSeconds),
-            maxAttempts: config.stream.maxAttempts, ingestWorkers: config.stream.ingestWorkers)
+            maxAttempts: config.stream.maxAttempts)
         let refreshSettings = RefreshSettings(
             candidateCount: config.candidates.perUser, publishedCount: config.publication.rowsPerUser,
             usersPerClaim: config.stream.refreshBatch, maxUsersPerClaim: config.stream.refreshBatchMax, claimLease: .seconds(config.stream.refreshLeaseSeconds),
@@ -88,7 +88,7 @@ struct StreamCommand: AsyncParsableCommand {
         let metricsHost = config.stream.metricsHost
         let outputTopic = config.kafka.output.enabled ? config.kafka.output.topic : nil
         let health = WorkerHealth()
-        let loops = IngestLoops(loops: (0..<settings.ingestWorkers).map { _ in
+        let loops = IngestLoops(loops: (0..<config.stream.ingestWorkers).map { _ in
             IngestLoop(settings: settings, databaseURL: databaseURL, logger: logger, health: health)
         })
         let streamModels = config.stream.models

@@ -56,9 +56,9 @@ extension RecWorkerConfig {
             llmMaxCalls: try reader.optionalInt("stream.llm_max_calls", in: 0...Int.max),
             eventEarliestTimestamp: try reader.double("stream.event_earliest_timestamp", default: 0, in: 0...4_102_444_800),
             eventMaxFutureSeconds: try reader.double("stream.event_max_future_seconds", default: 86_400, in: 0...31_622_400),
-            maxAttempts: try reader.int("stream.max_attempts", default: 3, in: 1...1_000),
-            ingestWorkers: try reader.int("stream.ingest_workers", default: 1, in: 1...64),
-            refreshWorkers: try reader.int("stream.refresh_workers", default: 2, in: 1...16),
+            maxAttempts: try reader.int("stream.max_attempts", default: Stream.defaultMaxAttempts, in: 1...1_000),
+            ingestWorkers: try reader.int("stream.ingest_workers", default: Stream.defaultIngestWorkers, in: 1...64),
+            refreshWorkers: try reader.int("stream.refresh_workers", default: Stream.defaultRefreshWorkers, in: 1...16),
             refreshMaxAttempts: try reader.int("stream.refresh_max_attempts", default: 5, in: 1...1_000))
 
         if stream.refreshBatchMax < stream.refreshBatch {

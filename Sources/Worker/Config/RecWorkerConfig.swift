@@ -74,6 +74,13 @@ struct RecWorkerConfig: Sendable {
         var ingestWorkers: Int
         /// Refresh lanes (connections claiming and publishing side by side, models shared) per process.
         var refreshWorkers: Int
+
+        /// Two ingest loops: one loop's PostgreSQL backend left the second core idle while the worker waited on it,
+        /// and two ran 1.5–2.1× as fast at 50,000 users (docs/stream-load.md). `bench stream` starts from the same.
+        static let defaultIngestWorkers = 2
+        /// Two lanes: while one writes a claim's rows (database time), the other scores the next (worker CPU).
+        static let defaultRefreshWorkers = 2
+        static let defaultMaxAttempts = 3
         /// Tries at refreshing a user whose refresh keeps failing before it is skipped until its next event.
         var refreshMaxAttempts: Int
     }

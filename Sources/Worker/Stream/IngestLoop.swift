@@ -13,7 +13,7 @@ import Synchronization
 /// at its stored offset; a batch commits only if the stored offsets are still the ones this member
 /// started from (a fence against a second member that took the partition over); event ids deduplicate
 /// on top. A database outage pauses consumption and rewinds to the stored offsets, so nothing is skipped.
-final class IngestLoop: @unchecked Sendable {
+final class IngestLoop: Sendable {
     private let settings: StreamSettings
     private let databaseURL: String
     private let logger: Logger

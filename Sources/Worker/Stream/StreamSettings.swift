@@ -15,9 +15,7 @@ struct StreamSettings: Sendable {
     var contract = EventContract()
     /// A batch starting at the same offset may fail this many times (in this process or by killing it) before
     /// the message there is dead-lettered instead of tried again.
-    var maxAttempts = 3
-    /// Consumer-group members (threads, connections) this process runs; see `IngestLoops`.
-    var ingestWorkers = 1
+    var maxAttempts = RecWorkerConfig.Stream.defaultMaxAttempts
 }
 
 /// How the refresher regenerates candidates and published rows.
