@@ -75,8 +75,8 @@ struct RecWorkerConfig: Sendable {
         /// Refresh lanes (connections claiming and publishing side by side, models shared) per process.
         var refreshWorkers: Int
 
-        /// Two ingest loops: one loop's PostgreSQL backend left the second core idle while the worker waited on it,
-        /// and two ran 1.5–2.1× as fast at 50,000 users (docs/stream-load.md). `bench stream` starts from the same.
+        /// Two ingest loops: with one, the worker waited on a single PostgreSQL backend and a core stayed idle; two
+        /// applied 50,000 users' events 1.6–2× as fast (docs/stream-load.md). `bench stream` starts from the same.
         static let defaultIngestWorkers = 2
         /// Two lanes: while one writes a claim's rows (database time), the other scores the next (worker CPU).
         static let defaultRefreshWorkers = 2
