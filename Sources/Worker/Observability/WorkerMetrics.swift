@@ -21,7 +21,10 @@ enum WorkerMetrics {
     static let modelFitFailures = Counter(label: "recworker_model_fit_failures_total")
     static let fenceViolations = Counter(label: "recworker_offset_fence_violations_total")
     static let databaseOutages = Counter(label: "recworker_database_outages_total")
+    /// Messages waiting past this process's offsets, after every batch and every empty poll.
     static let consumerLag = Gauge(label: "recworker_consumer_lag_messages")
+    /// Times messages waited unreceived past `ConsumptionStallWatch`'s threshold while the polls came back empty.
+    static let consumptionStalls = Counter(label: "recworker_consumption_stalls_total")
     static let usersRefreshed = Counter(label: "recworker_users_refreshed_total")
     static let refreshLatency = Metrics.Timer(label: "recworker_refresh_seconds", preferredDisplayUnit: .seconds)
     static let freshness = Metrics.Timer(label: "recworker_freshness_seconds", preferredDisplayUnit: .seconds)

@@ -95,10 +95,15 @@ final class IngestLoop: Sendable {
         let assembler = BatchAssembler(groupID: groupID, contract: settings.contract)
         logger.info("consuming \(topic) as group \(groupID) from \(settings.brokers)")
 
+        var stallWatch = ConsumptionStallWatch(threshold: .seconds(30))
         while !stopRequested.load(ordering: .relaxed) {
             health.ingestBeat()
             let messages = try collectBatch(consumer)
-            guard !messages.isEmpty else { continue }
+            guard !messages.isEmpty else {
+                noteEmptyPoll(&stallWatch, consumer: consumer)
+                continue
+            }
+            stallWatch.received()
             lastActivity.withLock { $0 = .now }
             // Messages of partitions revoked while the batch filled belong to their new owner now.
             let owned = messages.filter { positions.isAssigned($0.topicPartition) }
@@ -203,6 +208,21 @@ final class IngestLoop: Sendable {
             if record?.offset != offset { try attempts.begin(groupID: settings.groupID, partition: partition.id, offset: offset) }
             try attempts.fail(groupID: settings.groupID, partition: partition.id, error: "\(error)")
             guards.failed(partition)
+        }
+    }
+
+    /// Keeps the lag gauge current while nothing arrives, and warns when messages keep waiting unreceived.
+    private func noteEmptyPoll(_ watch: inout ConsumptionStallWatch, consumer: KafkaConsumer) {
+        let lag = positions.snapshot.reduce(Int64(0)) { sum, entry in
+            sum + (consumer.lag(entry.key, nextOffset: entry.value ?? 0) ?? 0)
+        }
+        WorkerMetrics.consumerLag.record(lag)
+        if let waited = watch.emptyPoll(at: .now, lag: lag) {
+            WorkerMetrics.consumptionStalls.increment()
+            logger.warning("""
+                \(lag) messages are waiting on \(settings.topic) but no poll has delivered any for \(waited): check the \
+                broker's load and logs, and fetch settings in kafka.properties (fetch.wait.max.ms)
+                """)
         }
     }
 
