@@ -74,6 +74,8 @@ struct RecWorkerConfig: Sendable {
         var ingestWorkers: Int
         /// Refresh lanes (connections claiming and publishing side by side, models shared) per process.
         var refreshWorkers: Int
+        /// Tries at refreshing a user whose refresh keeps failing before it is skipped until its next event.
+        var refreshMaxAttempts: Int
 
         /// Two ingest loops: with one, the worker waited on a single PostgreSQL backend and a core stayed idle; two
         /// applied 50,000 users' events 1.6–2× as fast (docs/stream-load.md). `bench stream` starts from the same.
@@ -81,8 +83,6 @@ struct RecWorkerConfig: Sendable {
         /// Two lanes: while one writes a claim's rows (database time), the other scores the next (worker CPU).
         static let defaultRefreshWorkers = 2
         static let defaultMaxAttempts = 3
-        /// Tries at refreshing a user whose refresh keeps failing before it is skipped until its next event.
-        var refreshMaxAttempts: Int
     }
 
     struct Models: Sendable {
