@@ -213,9 +213,7 @@ final class IngestLoop: Sendable {
 
     /// Keeps the lag gauge current while nothing arrives, and warns when messages keep waiting unreceived.
     private func noteEmptyPoll(_ watch: inout ConsumptionStallWatch, consumer: KafkaConsumer) {
-        let lag = positions.snapshot.reduce(Int64(0)) { sum, entry in
-            sum + (consumer.lag(entry.key, nextOffset: entry.value ?? 0) ?? 0)
-        }
+        let lag = waitingMessages(consumer)
         WorkerMetrics.consumerLag.record(lag)
         if let waited = watch.emptyPoll(at: .now, lag: lag) {
             WorkerMetrics.consumptionStalls.increment()
@@ -224,6 +222,11 @@ final class IngestLoop: Sendable {
                 broker's load and logs, and fetch settings in kafka.properties (fetch.wait.max.ms)
                 """)
         }
+    }
+
+    /// Messages past the stored offsets of every assigned partition, from librdkafka's cached watermarks.
+    private func waitingMessages(_ consumer: KafkaConsumer) -> Int64 {
+        positions.snapshot.reduce(Int64(0)) { sum, entry in sum + (consumer.lag(entry.key, nextOffset: entry.value ?? 0) ?? 0) }
     }
 
     /// Polls until `maxBatchSize` messages or `maxBatchWait` after the first one.
@@ -303,9 +306,7 @@ final class IngestLoop: Sendable {
         }
         WorkerMetrics.batches.increment()
         WorkerMetrics.batchLatency.recordInterval(since: started)
-        let lag = batch.progress.compactMap {
-            consumer.lag(TopicPartition(topic: $0.topic, partition: $0.partition), nextOffset: $0.newNextOffset)
-        }.reduce(0, +)
+        let lag = waitingMessages(consumer)
         WorkerMetrics.consumerLag.record(lag)
         logger.debug("batch applied", metadata: [
             "events": "\(batch.events.count)", "inserted": "\(outcome.inserted)", "dead_letters": "\(batch.deadLetters.count + outcome.isolated.count)",
