@@ -3,7 +3,7 @@
 /// what the stream worker's per-event staging costs most of.
 ///
 /// Each method writes one field; the column's type must match exactly (`int4`, `int8`, `float4`, `float8`, `bool`,
-/// `text`), as binary COPY does not convert.
+/// `text` and one-dimensional arrays of `int4`, `float8` and `text`), as binary COPY does not convert.
 public struct PostgresBinaryCopyRow {
     var bytes: [UInt8]
     private var fieldCountAt = 0
@@ -69,9 +69,59 @@ public struct PostgresBinaryCopyRow {
         }
     }
 
+    public mutating func int4Array(_ values: [Int32]) {
+        array(elementType: Self.int4OID, count: values.count, payload: values.count * 8) { row in
+            for value in values {
+                row.append(4)
+                row.append(UInt32(bitPattern: value))
+            }
+        }
+    }
+
+    public mutating func float8Array(_ values: [Double]) {
+        array(elementType: Self.float8OID, count: values.count, payload: values.count * 12) { row in
+            for value in values {
+                row.append(8)
+                row.append(UInt32(truncatingIfNeeded: value.bitPattern >> 32))
+                row.append(UInt32(truncatingIfNeeded: value.bitPattern))
+            }
+        }
+    }
+
+    public mutating func textArray(_ values: [String]) {
+        let payload = values.reduce(0) { $0 + 4 + $1.utf8.count }
+        array(elementType: Self.textOID, count: values.count, payload: payload) { row in
+            for var value in values {
+                value.withUTF8 { utf8 in
+                    row.append(UInt32(utf8.count))
+                    row.bytes.append(contentsOf: utf8)
+                }
+            }
+        }
+    }
+
     public mutating func null() {
         fields += 1
         append(UInt32(bitPattern: -1))
+    }
+
+    private static let int4OID: UInt32 = 23
+    private static let float8OID: UInt32 = 701
+    private static let textOID: UInt32 = 25
+
+    /// An array's wire form: dimensions, a has-nulls flag, the element type, each dimension's length and lower bound
+    /// (an empty array has no dimensions), then every element as a length and its bytes.
+    private mutating func array(elementType: UInt32, count: Int, payload: Int, elements: (inout Self) -> Void) {
+        let dimensions = count == 0 ? 0 : 1
+        field(length: Int32(12 + dimensions * 8 + payload))
+        append(UInt32(dimensions))
+        append(0)
+        append(elementType)
+        if dimensions == 1 {
+            append(UInt32(count))
+            append(1)
+        }
+        elements(&self)
     }
 
     private mutating func field(length: Int32) {

@@ -14,7 +14,7 @@ public struct PublicationPruner: Sendable {
 
     /// - Parameters:
     ///   - keep: how many published runs (the current one and those it superseded) to keep.
-    ///   - batchSize: rows deleted per statement.
+    ///   - batchSize: lists (or progress rows) deleted per statement.
     public func prune(keep: Int, batchSize: Int) throws -> Outcome {
         precondition(keep >= 1 && batchSize >= 1)
         let doomed = try connection.query("""
@@ -28,7 +28,8 @@ public struct PublicationPruner: Sendable {
             """, [keep]).map { try $0.int("run_id") }
         var outcome = Outcome()
         for runID in doomed {
-            outcome.deletedRows += try deleteInBatches(table: "recommendations", runID: runID, batchSize: batchSize)
+            outcome.deletedRows += try deleteInBatches(table: "recommendation_lists", runID: runID, batchSize: batchSize,
+                                                       publishedRows: "cardinality(item_ids)")
             _ = try deleteInBatches(table: "run_progress", runID: runID, batchSize: batchSize)
             // The run row goes last: until then a crash mid-prune leaves a run that the next prune finishes.
             try connection.execute("DELETE FROM recommendation_runs WHERE run_id = $1", [runID])
@@ -37,14 +38,19 @@ public struct PublicationPruner: Sendable {
         return outcome
     }
 
-    private func deleteInBatches(table: String, runID: Int, batchSize: Int) throws -> Int {
+    /// - Returns: the published rows deleted (a list counts its items).
+    private func deleteInBatches(table: String, runID: Int, batchSize: Int, publishedRows: String = "1") throws -> Int {
         var total = 0
         while true {
-            let deleted = try connection.execute("""
-                DELETE FROM \(table) WHERE ctid = ANY(ARRAY(SELECT ctid FROM \(table) WHERE run_id = $1 LIMIT $2))
-                """, [runID, batchSize])
-            total += deleted
-            if deleted < batchSize { return total }
+            let batch = try connection.query("""
+                WITH deleted AS (
+                    DELETE FROM \(table) WHERE ctid = ANY(ARRAY(SELECT ctid FROM \(table) WHERE run_id = $1 LIMIT $2))
+                    RETURNING \(publishedRows) AS published_rows
+                )
+                SELECT count(*) AS deleted, coalesce(sum(published_rows), 0) AS published_rows FROM deleted
+                """, [runID, batchSize])[0]
+            total += try batch.int("published_rows")
+            if try batch.int("deleted") < batchSize { return total }
         }
     }
 }

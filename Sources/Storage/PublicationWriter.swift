@@ -32,7 +32,7 @@ public struct LLMUsage: Sendable, Hashable {
     }
 }
 
-/// Writes a run's rows in batches of users. Each batch commits its rows, the users' progress entries and the
+/// Writes a run's lists in batches of users. Each batch commits its rows, the users' progress entries and the
 /// run's counters together, so after a crash a user is either completely written and recorded or not at all.
 public struct PublicationWriter: Sendable {
     let connection: PostgresConnection
@@ -44,22 +44,19 @@ public struct PublicationWriter: Sendable {
     /// - Parameter fence: the writer's job lease, checked in the batch's transaction (nil: no lease).
     public func write(runID: Int, generatedAt: String, users: [UserRecommendations], usage: LLMUsage, fence: JobLease? = nil) throws {
         guard !users.isEmpty else { return }
-        let runText = String(runID)
         let rowCount = users.reduce(0) { $0 + $1.items.count }
         try connection.transaction { tx in
             try fence?.validate(in: tx)
-            if rowCount > 0 {
-                try tx.copy("""
-                    COPY recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version, generated_at,
-                                          explanation_source)
-                    FROM STDIN
-                    """, lines: users.lazy.flatMap { user in
-                        user.items.enumerated().lazy.map { index, item in
-                            PostgresCopy.line([String(user.userID), runText, String(index + 1), String(item.itemID),
-                                               String(item.score), user.source.rawValue, item.explanation,
-                                               user.modelVersion, generatedAt, item.explanationSource.rawValue])
-                        }
-                    })
+            let listed = users.filter { !$0.items.isEmpty }
+            if !listed.isEmpty {
+                try RecommendationListStaging.stage(listed, in: tx)
+                try tx.execute("""
+                    INSERT INTO recommendation_lists (user_id, run_id, source, model_version, generated_at, item_ids, scores, explanations,
+                                                      explanation_sources)
+                    SELECT n.user_id, $1, n.source, n.model_version, $2::timestamptz, n.item_ids, n.scores, n.explanations, n.explanation_sources
+                    FROM \(RecommendationListStaging.table) n
+                    ORDER BY n.user_id
+                    """, [runID, generatedAt])
             }
             try tx.execute("""
                 INSERT INTO run_progress (run_id, user_id, source, row_count)

@@ -15,8 +15,8 @@ public struct PublishedRecommendation: Sendable, Hashable {
     public var runID: Int
 }
 
-/// Writes and reads published recommendation rows. The stream worker replaces users' rows inside the
-/// current run; readers of `current_recommendations` see either the old rows or the new ones, never a mix.
+/// Writes and reads published recommendations. The stream worker replaces users' lists inside the current run;
+/// readers of `current_recommendations` see either a user's old rows or the new ones, never a mix.
 public struct RecommendationStore: Sendable {
     let connection: PostgresConnection
 
@@ -39,54 +39,22 @@ public struct RecommendationStore: Sendable {
         }
     }
 
-    /// Replaces many users' rows in the run in one transaction (the stream refresher's hot path: per-user round
-    /// trips capped freshness at a few hundred users per second). Readers see each user's old rows or new rows,
-    /// never a mix.
+    /// Replaces many users' lists in the run in one transaction (the stream refresher's hot path: per-user round
+    /// trips capped freshness at a few hundred users per second). Each user's list is one row, so readers see a
+    /// user's old list or the new one, never a mix, and a shorter list leaves nothing behind.
     public func replace(_ users: [UserRecommendations], runID: Int) throws {
         guard !users.isEmpty else { return }
-        let rows = users.lazy.flatMap { user in user.items.enumerated().lazy.map { (user: user, rank: $0.offset + 1, item: $0.element) } }
         try connection.transaction { tx in
-            // Binary COPY: a claim of thousands of users is tens of thousands of rows, which as array parameters
-            // were formatted as text here and parsed back there.
+            try RecommendationListStaging.stage(users, in: tx)
             try tx.execute("""
-                CREATE TEMP TABLE IF NOT EXISTS staging_recommendations (
-                    user_id integer, rank integer, item_id integer, score double precision, source text, explanation text,
-                    model_version text, explanation_source text
-                ) ON COMMIT DELETE ROWS
-                """)
-            // Rows staged earlier in the caller's own transaction are still there until it commits.
-            try tx.execute("DELETE FROM staging_recommendations")
-            try tx.copyBinary("COPY staging_recommendations FROM STDIN (FORMAT binary)", rows: rows) { entry, row in
-                row.int4(Int32(entry.user.userID))
-                row.int4(Int32(entry.rank))
-                row.int4(Int32(entry.item.itemID))
-                row.float8(entry.item.score)
-                row.text(entry.user.source.rawValue)
-                row.text(entry.item.explanation)
-                row.text(entry.user.modelVersion)
-                row.text(entry.item.explanationSource.rawValue)
-            }
-            // Rows are rewritten in place and only the ranks a user no longer has are deleted: deleting and
-            // inserting every row cost twice the writes and a foreign-key check per row (45 ms per 200 users).
-            try tx.execute("""
-                INSERT INTO recommendations AS r (user_id, run_id, rank, item_id, score, source, explanation, model_version, explanation_source)
-                SELECT n.user_id, $1, n.rank, n.item_id, n.score, n.source, n.explanation, n.model_version, n.explanation_source
-                FROM staging_recommendations n
-                ORDER BY n.user_id, n.rank
-                ON CONFLICT (user_id, run_id, rank) DO UPDATE SET
-                    item_id = EXCLUDED.item_id, score = EXCLUDED.score, source = EXCLUDED.source,
-                    explanation = EXCLUDED.explanation, model_version = EXCLUDED.model_version,
-                    explanation_source = EXCLUDED.explanation_source, generated_at = now()
+                INSERT INTO recommendation_lists AS l (user_id, run_id, source, model_version, item_ids, scores, explanations, explanation_sources)
+                SELECT n.user_id, $1, n.source, n.model_version, n.item_ids, n.scores, n.explanations, n.explanation_sources
+                FROM \(RecommendationListStaging.table) n
+                ORDER BY n.user_id
+                ON CONFLICT (user_id, run_id) DO UPDATE SET
+                    source = EXCLUDED.source, model_version = EXCLUDED.model_version, generated_at = now(), item_ids = EXCLUDED.item_ids,
+                    scores = EXCLUDED.scores, explanations = EXCLUDED.explanations, explanation_sources = EXCLUDED.explanation_sources
                 """, [runID])
-            // `user_id = ANY` walks the primary key (a join with the unnested counts was planned as a scan of the run),
-            // and the shortest new list bounds the ranks it visits: usually none, so the per-row `array_position`
-            // (linear in the claim) runs on the few rows that may go.
-            let kept = users.map(\.items.count)
-            try tx.execute("""
-                DELETE FROM recommendations r
-                WHERE r.user_id = ANY($2::int[]) AND r.run_id = $1 AND r.rank > $4
-                  AND r.rank > ($3::int[])[array_position($2::int[], r.user_id)]
-                """, [runID, users.map(\.userID), kept, kept.min() ?? 0])
         }
     }
 

@@ -42,7 +42,7 @@ final class AdminCommandTests: XCTestCase {
             VALUES (5, 't', 0, 1, 'x'::bytea, 1, 'test')
             """)
         let perUser = try UserErasure.perUserTables(connection)
-        XCTAssertTrue(Set(["interactions", "user_profiles", "users", "recommendations", "refresh_queue", "llm_cache_users"]).isSubset(of: perUser), "\(perUser)")
+        XCTAssertTrue(Set(["interactions", "user_profiles", "users", "recommendation_lists", "refresh_queue", "llm_cache_users"]).isSubset(of: perUser), "\(perUser)")
         XCTAssertGreaterThan(try count("SELECT count(*) AS n FROM recommendations WHERE user_id = 5"), 0)
         XCTAssertGreaterThan(try count("SELECT count(DISTINCT run_id) AS n FROM recommendations WHERE user_id = 5"), 1, "rows in every kept run")
 

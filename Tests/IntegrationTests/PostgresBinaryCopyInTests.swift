@@ -3,9 +3,9 @@ import PostgresClient
 import TestSupport
 import XCTest
 
-/// `copyBinary` stores exactly what it was given: every field type it writes, NULLs, extremes and text the text
-/// format would have to escape, across the chunks it sends; a row the server refuses fails the COPY with the
-/// server's own error and leaves the connection usable.
+/// `copyBinary` stores exactly what it was given: every field type it writes (arrays too, empty or not), NULLs,
+/// extremes and text the text format would have to escape, across the chunks it sends; a row the server refuses
+/// fails the COPY with the server's own error and leaves the connection usable.
 final class PostgresBinaryCopyInTests: XCTestCase {
     private struct Sample {
         var id: Int32
@@ -51,6 +51,42 @@ final class PostgresBinaryCopyInTests: XCTestCase {
             XCTAssertEqual(try row.double("small"), Double(sample.small), "small of \(sample.id)")
             XCTAssertEqual(try row.double("large"), sample.large, "large of \(sample.id)")
             XCTAssertEqual(try row.bool("flag"), sample.flag, "flag of \(sample.id)")
+        }
+    }
+
+    func testArraysRoundTripEmptyOrNot() throws {
+        let database = try TestDatabase(migrated: false)
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("CREATE TABLE sink (id integer, ids integer[], scores double precision[], words text[])")
+        let rows: [(id: Int32, ids: [Int32], scores: [Double], words: [String])] = [
+            (1, [3, Int32.min, Int32.max], [0.5, -.infinity, .leastNonzeroMagnitude], ["a\tb", "", "é 🎬, {\"quoted\"}"]),
+            (2, [], [], []),
+            (3, [7], [-0.25], ["NULL"]),
+        ]
+        try connection.copyBinary("COPY sink FROM STDIN (FORMAT binary)", rows: rows) { entry, row in
+            row.int4(entry.id)
+            row.int4Array(entry.ids)
+            row.float8Array(entry.scores)
+            row.textArray(entry.words)
+        }
+        for sample in rows {
+            let stored = try connection.query("""
+                SELECT coalesce(array_ndims(ids), 0) AS dims, cardinality(ids) AS id_count, cardinality(scores) AS score_count,
+                       cardinality(words) AS word_count
+                FROM sink WHERE id = $1
+                """, [Int(sample.id)])[0]
+            XCTAssertEqual(try stored.int("dims"), sample.ids.isEmpty ? 0 : 1, "row \(sample.id)")
+            XCTAssertEqual(try stored.int("id_count"), sample.ids.count, "row \(sample.id)")
+            XCTAssertEqual(try stored.int("score_count"), sample.scores.count, "row \(sample.id)")
+            XCTAssertEqual(try stored.int("word_count"), sample.words.count, "row \(sample.id)")
+            for index in sample.ids.indices {
+                let element = try connection.query("SELECT ids[$2] AS i, scores[$2] AS s, words[$2] AS w FROM sink WHERE id = $1",
+                                                   [Int(sample.id), index + 1])[0]
+                XCTAssertEqual(try element.int("i"), Int(sample.ids[index]), "id \(index + 1) of row \(sample.id)")
+                XCTAssertEqual(try element.double("s"), sample.scores[index], "score \(index + 1) of row \(sample.id)")
+                XCTAssertEqual(element["w"], sample.words[index], "word \(index + 1) of row \(sample.id)")
+            }
         }
     }
 

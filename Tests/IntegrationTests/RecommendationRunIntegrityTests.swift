@@ -2,8 +2,9 @@ import PostgresClient
 import TestSupport
 import XCTest
 
-/// Migration 016 checks that published rows reference an existing run once per statement instead of once per row
-/// (the foreign key's trigger): the guarantee, and the cascade on deleting a run, must be those of the foreign key.
+/// Migrations 016 and 019 check that published lists reference an existing run once per statement instead of once
+/// per row (the foreign key's trigger): the guarantee, and the cascade on deleting a run, must be those of the
+/// foreign key.
 final class RecommendationRunIntegrityTests: XCTestCase {
     private var database: TestDatabase!
     private var connection: PostgresConnection!
@@ -21,8 +22,8 @@ final class RecommendationRunIntegrityTests: XCTestCase {
 
     private func insertRows(run: Int, users: ClosedRange<Int>) throws {
         try connection.execute("""
-            INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version)
-            SELECT u, $1, 1, 1, 0.5, 'model', 'x', 'v' FROM generate_series($2::int, $3::int) u
+            INSERT INTO recommendation_lists (user_id, run_id, source, model_version, item_ids, scores, explanations, explanation_sources)
+            SELECT u, $1, 'model', 'v', '{1}', '{0.5}', '{x}', '{template}' FROM generate_series($2::int, $3::int) u
             """, [run, users.lowerBound, users.upperBound])
     }
 
@@ -35,8 +36,9 @@ final class RecommendationRunIntegrityTests: XCTestCase {
         try insertRows(run: run, users: 1...3)
         XCTAssertEqual(try rowCount(run: run), 3)
         for statement in [
-            "INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version) VALUES (9, \(run + 1), 1, 1, 0, 'model', 'x', 'v')",
-            "UPDATE recommendations SET run_id = \(run + 1) WHERE user_id = 2",
+            "INSERT INTO recommendation_lists (user_id, run_id, source, model_version, item_ids, scores, explanations, explanation_sources) "
+                + "VALUES (9, \(run + 1), 'model', 'v', '{1}', '{0}', '{x}', '{template}')",
+            "UPDATE recommendation_lists SET run_id = \(run + 1) WHERE user_id = 2",
         ] {
             XCTAssertThrowsError(try connection.execute(statement), statement) { error in
                 XCTAssertEqual((error as? PostgresError)?.sqlState, "23503", "\(error)")
@@ -60,8 +62,8 @@ final class RecommendationRunIntegrityTests: XCTestCase {
         let writer = try database.connect()
         try writer.execute("BEGIN")
         try writer.execute("""
-            INSERT INTO recommendations (user_id, run_id, rank, item_id, score, source, explanation, model_version)
-            VALUES (1, $1, 1, 1, 0, 'model', 'x', 'v')
+            INSERT INTO recommendation_lists (user_id, run_id, source, model_version, item_ids, scores, explanations, explanation_sources)
+            VALUES (1, $1, 'model', 'v', '{1}', '{0}', '{x}', '{template}')
             """, [run])
         try connection.execute("SET lock_timeout = '200ms'")
         XCTAssertThrowsError(try connection.execute("DELETE FROM recommendation_runs WHERE run_id = $1", [run])) { error in

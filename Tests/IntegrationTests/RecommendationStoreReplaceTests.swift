@@ -7,7 +7,7 @@ import XCTest
 /// The stream refresher's publication: a user's rows in the run become exactly the new list (longer, shorter or
 /// empty), and nobody else's rows change.
 final class RecommendationStoreReplaceTests: XCTestCase {
-    private func list(_ user: Int, _ items: [Int], source: RecommendationSource = .model) -> UserRecommendations {
+    func list(_ user: Int, _ items: [Int], source: RecommendationSource = .model) -> UserRecommendations {
         UserRecommendations(userID: user, source: source, modelVersion: "v\(items.count)",
                             items: items.map { RankedItem(itemID: $0, score: Double(100 - $0), explanation: "because \($0)") })
     }
@@ -40,7 +40,7 @@ final class RecommendationStoreReplaceTests: XCTestCase {
         XCTAssertEqual(try row.string("explanation"), "because 37")
         XCTAssertEqual(try row.string("model_version"), "v8")
 
-        // No empty list this time: the shortest new list (2) bounds which ranks are looked at.
+        // Shorter lists, none empty.
         try store.replace([list(1, [1, 2, 3]), list(2, [5, 6])], runID: runID)
         XCTAssertEqual(try rows(connection, runID: runID), [1: [1, 2, 3], 2: [5, 6]])
 
@@ -50,5 +50,32 @@ final class RecommendationStoreReplaceTests: XCTestCase {
             try RecommendationStore(connection: tx).replace([list(2, [9])], runID: runID)
         }
         XCTAssertEqual(try rows(connection, runID: runID), [1: [7, 8], 2: [9]])
+    }
+}
+
+extension RecommendationStoreReplaceTests {
+    /// `current_recommendations_of_item` (the GIN index's way in) answers what a filter on the view answers.
+    func testAnItemsUsersFromTheIndexAreThoseTheViewShows() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("INSERT INTO items (item_id, title) SELECT n, 'Item ' || n FROM generate_series(1, 40) n")
+        let store = RecommendationStore(connection: connection)
+        let runID = try store.currentRunID()
+        let superseded = try connection.query("INSERT INTO recommendation_runs (kind, status) VALUES ('nightly', 'superseded') RETURNING run_id")[0].int("run_id")
+        try store.replace([list(1, [4, 7, 9]), list(2, [7]), list(3, [1, 2, 3, 4, 5, 6, 7]), list(4, [8])], runID: runID)
+        try store.replace([list(5, [7])], runID: superseded)
+
+        for item in [7, 4, 40] {
+            let fromView = try connection.query(
+                "SELECT user_id, rank, score FROM current_recommendations WHERE item_id = $1 ORDER BY user_id", [item]
+            ).map { [try $0.int("user_id"), try $0.int("rank"), Int(try $0.double("score"))] }
+            let fromIndex = try connection.query(
+                "SELECT user_id, rank, score FROM current_recommendations_of_item($1) ORDER BY user_id", [item]
+            ).map { [try $0.int("user_id"), try $0.int("rank"), Int(try $0.double("score"))] }
+            XCTAssertEqual(fromIndex, fromView, "item \(item)")
+        }
+        XCTAssertEqual(try connection.query("SELECT user_id, rank FROM current_recommendations_of_item(7) ORDER BY user_id")
+                        .map { [try $0.int("user_id"), try $0.int("rank")] }, [[1, 2], [2, 1], [3, 7]])
     }
 }

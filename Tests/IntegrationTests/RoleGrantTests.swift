@@ -39,7 +39,7 @@ final class RoleGrantTests: XCTestCase {
         (try? connection.query("SELECT * FROM \(table) LIMIT 1")) != nil
     }
 
-    static let published = ["current_recommendations", "recommendations", "recommendation_runs", "publication_state", "items"]
+    static let published = ["current_recommendations", "recommendations", "recommendation_lists", "recommendation_runs", "publication_state", "items"]
     static let behaviour = ["user_profiles", "user_activity", "user_genre_affinity"]
     static let neverShared = ["interactions", "users", "dead_letters", "llm_cache", "model_user_vectors", "refresh_queue", "erasures", "job_leases"]
 

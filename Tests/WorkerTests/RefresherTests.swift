@@ -69,7 +69,7 @@ final class RefresherTests: XCTestCase {
                 IF NEW.user_id = 2 THEN RAISE EXCEPTION 'user 2 has a row the table refuses'; END IF;
                 RETURN NEW;
             END $$;
-            CREATE TRIGGER refuse_user_2 BEFORE INSERT ON recommendations FOR EACH ROW EXECUTE FUNCTION refuse_user_2();
+            CREATE TRIGGER refuse_user_2 BEFORE INSERT ON recommendation_lists FOR EACH ROW EXECUTE FUNCTION refuse_user_2();
             """)
         let refresher = refresher(lease: .seconds(30), maxAttempts: 2)
         let first = try await refresher.refreshNextUsers()
@@ -90,7 +90,7 @@ final class RefresherTests: XCTestCase {
     }
 
     func testAFailureOfEveryUserIsNotBlamedOnTheUsers() async throws {
-        try connection.execute("ALTER TABLE recommendations ADD CONSTRAINT refuse_all CHECK (rank < 0) NOT VALID")
+        try connection.execute("ALTER TABLE recommendation_lists ADD CONSTRAINT refuse_all CHECK (cardinality(item_ids) < 0) NOT VALID")
         let refresher = refresher(lease: .seconds(30), maxAttempts: 1)
         do {
             _ = try await refresher.refreshNextUsers()
