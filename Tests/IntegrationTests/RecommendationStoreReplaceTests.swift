@@ -20,14 +20,19 @@ final class RecommendationStoreReplaceTests: XCTestCase {
         return result
     }
 
-    func testReplacingGivesExactlyTheNewListsAndTouchesNoOneElse() throws {
+    /// A fresh database with 40 items, its current run and a superseded one.
+    private func storeWithTwoRuns() throws -> (database: TestDatabase, connection: PostgresConnection, store: RecommendationStore, current: Int, superseded: Int) {
         let database = try TestDatabase()
-        defer { database.drop() }
         let connection = try database.connect()
         try connection.execute("INSERT INTO items (item_id, title) SELECT n, 'Item ' || n FROM generate_series(1, 40) n")
         let store = RecommendationStore(connection: connection)
-        let runID = try store.currentRunID()
-        let other = try connection.query("INSERT INTO recommendation_runs (kind, status) VALUES ('nightly', 'superseded') RETURNING run_id")[0].int("run_id")
+        let superseded = try connection.query("INSERT INTO recommendation_runs (kind, status) VALUES ('nightly', 'superseded') RETURNING run_id")[0].int("run_id")
+        return (database, connection, store, try store.currentRunID(), superseded)
+    }
+
+    func testReplacingGivesExactlyTheNewListsAndTouchesNoOneElse() throws {
+        let (database, connection, store, runID, other) = try storeWithTwoRuns()
+        defer { database.drop() }
 
         try store.replace([list(1, Array(1...10)), list(2, [5, 6, 7]), list(3, [9])], runID: runID)
         try store.replace([list(1, [11, 12, 13])], runID: other)
@@ -56,13 +61,8 @@ final class RecommendationStoreReplaceTests: XCTestCase {
 extension RecommendationStoreReplaceTests {
     /// `current_recommendations_of_item` (the GIN index's way in) answers what a filter on the view answers.
     func testAnItemsUsersFromTheIndexAreThoseTheViewShows() throws {
-        let database = try TestDatabase()
+        let (database, connection, store, runID, superseded) = try storeWithTwoRuns()
         defer { database.drop() }
-        let connection = try database.connect()
-        try connection.execute("INSERT INTO items (item_id, title) SELECT n, 'Item ' || n FROM generate_series(1, 40) n")
-        let store = RecommendationStore(connection: connection)
-        let runID = try store.currentRunID()
-        let superseded = try connection.query("INSERT INTO recommendation_runs (kind, status) VALUES ('nightly', 'superseded') RETURNING run_id")[0].int("run_id")
         try store.replace([list(1, [4, 7, 9]), list(2, [7]), list(3, [1, 2, 3, 4, 5, 6, 7]), list(4, [8])], runID: runID)
         try store.replace([list(5, [7])], runID: superseded)
 
