@@ -13,6 +13,26 @@ final class StreamModelsFeedTests: XCTestCase {
             """, [user, "feed-\(user)-\(item)", item])
     }
 
+    /// Every type, fractional and awkward values (0.1 is not the float's exact value), sub-second times on both
+    /// sides of the epoch, repeated pairs, and more rows than a chunk.
+    private func insertAwkwardInteractions(_ connection: PostgresConnection) throws {
+        try connection.execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
+            SELECT 1 + (n::bigint * 7919) % 3001, 'g' || n, 1 + (n::bigint * 104729) % 997,
+                   (ARRAY['rating', 'view', 'watch', 'purchase', 'click'])[1 + n % 5],
+                   CASE n % 7 WHEN 0 THEN 0.1 WHEN 1 THEN (n % 10) / 2.0 WHEN 2 THEN 1.0 / (1 + n % 13)
+                              WHEN 3 THEN 0 WHEN 4 THEN 4.7 WHEN 5 THEN 123.456 ELSE 0.3333 END,
+                   timestamptz '1969-12-31 23:00:00+00' + make_interval(secs => (n * 37) % 100000 + (n % 4) * 0.25)
+            FROM generate_series(1, 150000) AS n
+            """)
+        try connection.execute("""
+            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at) VALUES
+              (5, 'same-1', 9, 'rating', 3.5, '2026-01-01 00:00:00.5+00'),
+              (5, 'same-2', 9, 'watch', 0.9, '2026-01-01 00:00:00.5+00'),
+              (5, 'same-3', 9, 'rating', 0.5, '2026-01-01 00:00:00.49+00')
+            """)
+    }
+
     func testOutOfOrderCommitsAreReadOnceEach() throws {
         let database = try TestDatabase()
         defer { database.drop() }
@@ -54,21 +74,7 @@ final class StreamModelsFeedTests: XCTestCase {
         let database = try TestDatabase()
         defer { database.drop() }
         let connection = try database.connect()
-        try connection.execute("""
-            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
-            SELECT 1 + (n::bigint * 7919) % 3001, 'g' || n, 1 + (n::bigint * 104729) % 997,
-                   (ARRAY['rating', 'view', 'watch', 'purchase', 'click'])[1 + n % 5],
-                   CASE n % 7 WHEN 0 THEN 0.1 WHEN 1 THEN (n % 10) / 2.0 WHEN 2 THEN 1.0 / (1 + n % 13)
-                              WHEN 3 THEN 0 WHEN 4 THEN 4.7 WHEN 5 THEN 123.456 ELSE 0.3333 END,
-                   timestamptz '1969-12-31 23:00:00+00' + make_interval(secs => (n * 37) % 100000 + (n % 4) * 0.25)
-            FROM generate_series(1, 150000) AS n
-            """)
-        try connection.execute("""
-            INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at) VALUES
-              (5, 'same-1', 9, 'rating', 3.5, '2026-01-01 00:00:00.5+00'),
-              (5, 'same-2', 9, 'watch', 0.9, '2026-01-01 00:00:00.5+00'),
-              (5, 'same-3', 9, 'rating', 0.5, '2026-01-01 00:00:00.49+00')
-            """)
+        try insertAwkwardInteractions(connection)
         var weights = EventWeights.default
         weights.rating = 0.7
         weights.watch = 3.3
@@ -104,5 +110,39 @@ final class StreamModelsFeedTests: XCTestCase {
         for path in InteractionFeed.ReadPath.allCases {
             XCTAssertThrowsError(try InteractionFeed(connection: connection).readAll(path: path), "\(path)")
         }
+    }
+
+    /// The catch-up read (binary COPY since the text rows were most of its cost) gives the same ratings as the
+    /// start-up read of the same rows.
+    func testCatchUpReadGivesTheStartUpReadsRatings() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        var weights = EventWeights.default
+        weights.watch = 3.3
+        let feed = InteractionFeed(connection: connection, weights: weights)
+        let start = try feed.readAll()
+        try insertAwkwardInteractions(connection)
+
+        let caughtUp = try feed.readNew(after: start.position).ratings
+        let everything = try feed.readAll(path: .textCursor).ratings
+        XCTAssertGreaterThan(caughtUp.count, 100_000)
+        // The catch-up reads in commit-time order, the start-up by user: compare as multisets.
+        let order: (Rating, Rating) -> Bool = { ($0.userID, $0.timestamp, $0.itemID, $0.value) < ($1.userID, $1.timestamp, $1.itemID, $1.value) }
+        XCTAssertTrue(caughtUp.sorted(by: order) == everything.sorted(by: order))
+        XCTAssertEqual(try feed.readNew(after: try feed.readNew(after: start.position).position).ratings.count, 0)
+    }
+
+    /// The position is inlined into the COPY (it takes no parameters), so anything but a snapshot is refused.
+    func testCatchUpRefusesAPositionThatIsNotASnapshot() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let feed = InteractionFeed(connection: try database.connect())
+        for bad in ["", "1:2:'; DROP TABLE interactions; --", "1:2:3 OR true"] {
+            XCTAssertThrowsError(try feed.readNew(after: .init(snapshot: bad)), bad) { error in
+                XCTAssertTrue("\(error)".contains("not a snapshot position"), "\(error)")
+            }
+        }
+        XCTAssertEqual(try feed.readNew(after: try feed.readAll().position).ratings.count, 0)
     }
 }
