@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import PostgresClient
+import Synchronization
 
 /// Reads interactions for in-memory models exactly once each: everything at start, then only what committed
 /// since the previous read, whoever ingested it (any worker of the group).
@@ -221,23 +222,25 @@ public struct InteractionFeed: Sendable {
 }
 
 /// Runs a read on its own thread (libpq blocks) and hands back its result.
-private final class BackgroundRead: @unchecked Sendable {
-    // @unchecked: `result` is written once by the thread before `done` is signalled and read only after it.
-    private var result: Result<[Rating], Error> = .success([])
+private final class BackgroundRead: Sendable {
+    private let outcome = Mutex<Result<[Rating], any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     init(_ body: @escaping @Sendable () throws -> [Rating]) {
         let thread = Thread { [self] in
-            result = Result { try body() }
+            let read = Result { try body() }
+            outcome.withLock { $0 = read }
             done.signal()
         }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
+    /// Waits for the read and returns its rows (moved out, not copied: at ML-20M size they are half the interactions).
     func wait() throws -> [Rating] {
         done.wait()
-        return try result.get()
+        guard let read = outcome.withLock({ $0.take() }) else { preconditionFailure("a background read is waited for once") }
+        return try read.get()
     }
 }
 
