@@ -74,8 +74,8 @@ final class CapturedLog: LogHandler, Sendable {
         set {}
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        messages.withLock { $0.append(message.description) }
+    func log(event: LogEvent) {
+        messages.withLock { $0.append(event.message.description) }
     }
 
     func count(containing text: String) -> Int { messages.withLock { $0.filter { $0.contains(text) }.count } }
