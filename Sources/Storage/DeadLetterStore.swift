@@ -75,7 +75,7 @@ public struct DeadLetterStore: Sendable {
             """, [filter.ids, filter.reasonContains, filter.topic, filter.since, filter.until, filter.includeResolved, filter.limit])
         return try rows.map { row in
             Entry(id: try row.int("dead_letter_id"), topic: try row.string("topic"), partition: try row.int("partition"),
-                  offset: try row.int("kafka_offset"), userID: try row.optionalInt("user_id"),
+                  offset: try row.int("kafka_offset"), userID: row.optionalInt("user_id"),
                   payload: try row.bytes("payload"), payloadBytes: try row.int("payload_bytes"),
                   key: try row.optionalBytes("kafka_key"), reason: try row.string("reason"), sqlState: row["sqlstate"],
                   receivedAt: try row.string("received_at"), replayCount: try row.int("replay_count"),

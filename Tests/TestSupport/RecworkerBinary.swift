@@ -43,8 +43,9 @@ public struct RecworkerBinary: Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let stdout = FileManager.default.temporaryDirectory.appendingPathComponent("recworker-\(UUID().uuidString).out")
         let stderr = FileManager.default.temporaryDirectory.appendingPathComponent("recworker-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        // Opening them for writing below fails with the reason if they could not be created.
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
         try process.run()

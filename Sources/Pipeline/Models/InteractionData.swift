@@ -30,7 +30,7 @@ public struct InteractionData: Sendable {
         userValues = Array(repeating: [], count: users.count)
         itemUsers = Array(repeating: [], count: items.count)
         itemValues = Array(repeating: [], count: items.count)
-        add(ratings, tracking: false)
+        _ = add(ratings, tracking: false)
     }
 
     public var userCount: Int { users.count }
