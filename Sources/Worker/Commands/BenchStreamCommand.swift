@@ -133,6 +133,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
             line["refresh_batch_max"] = refreshBatchMax
             line["refresh_workers"] = refreshWorkers
             line["candidates"] = candidates
+            line["users_refreshed"] = summary.usersRefreshed
         }
         if let lastCommit = summary.lastCommit { line["ingest_seconds"] = lastCommit - start }
         if let profile = summary.profileLatency {

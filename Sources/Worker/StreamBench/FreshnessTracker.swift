@@ -18,6 +18,9 @@ final class FreshnessTracker: Sendable {
         var unpublished = [Int: [(producedAt: Double, transactionID: UInt64)]]()
         var unpublishedCount = 0
         var publishedLatencies = [Double]()
+        /// Acknowledged user refreshes, repeats included: above the number of distinct users, some users were
+        /// refreshed again because events reached them after an earlier refresh.
+        var usersRefreshed = 0
     }
 
     private let state = Mutex(State())
@@ -60,6 +63,7 @@ final class FreshnessTracker: Sendable {
     func published(_ claims: [RefreshQueue.Claim]) {
         let now = Date().timeIntervalSince1970
         state.withLock { state in
+            state.usersRefreshed += claims.count
             for claim in claims {
                 guard let snapshot = claim.snapshot, let events = state.unpublished[claim.userID] else { continue }
                 let covered = events.prefix { snapshot.sees($0.transactionID) }
@@ -86,6 +90,7 @@ final class FreshnessTracker: Sendable {
         var lastCommit: Double?
         var profileLatency: Percentiles?
         var publishedLatency: Percentiles?
+        var usersRefreshed: Int
     }
 
     func summary() -> Summary {
@@ -93,7 +98,8 @@ final class FreshnessTracker: Sendable {
             Summary(applied: state.applied, batches: state.batches, deadLetters: state.deadLetters,
                     firstCommit: state.firstCommit, lastCommit: state.lastCommit,
                     profileLatency: Percentiles(state.profileLatencies),
-                    publishedLatency: tracksPublication ? Percentiles(state.publishedLatencies) : nil)
+                    publishedLatency: tracksPublication ? Percentiles(state.publishedLatencies) : nil,
+                    usersRefreshed: state.usersRefreshed)
         }
     }
 }
