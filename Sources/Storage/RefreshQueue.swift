@@ -4,9 +4,9 @@ import PostgresClient
 /// publish, then acknowledge, so a refresher that dies mid-way leaves its users to be claimed again.
 ///
 /// Order: the longest-untouched user first (the last touch is the later of the profile's `updated_at`, which every
-/// ingest batch stamps, and the entry's `touched_at`, which manual requeues stamp), except that a user who has
-/// waited `maxWait` since it was queued goes ahead of everyone still inside the bound, so a user touched all
-/// the time is never starved by quieter ones. Leases belong to `owner`: only it extends, acknowledges or
+/// ingest batch stamps, and the entry's `touched_at`, which manual requeues and claims stamp), except that a user
+/// who has waited `maxWait` since it was queued goes ahead of everyone still inside the bound, so a user touched
+/// all the time is never starved by quieter ones. Leases belong to `owner`: only it extends, acknowledges or
 /// releases them, so a refresher whose lease ran out can never release the replica that took the users over.
 ///
 /// An ingest batch only inserts entries for users not queued yet: touching a queued user writes nothing here
@@ -49,35 +49,89 @@ public struct RefreshQueue: Sendable {
         self.owner = owner
     }
 
-    /// Leases up to `limit` unclaimed users for `lease`. Concurrent refreshers skip each other's locked rows.
+    /// Leases up to `limit` unclaimed users for `lease`: first those waiting beyond `maxWait` (longest first), then
+    /// the least recently touched. Concurrent refreshers skip each other's locked rows. The cost follows `limit`
+    /// and the entries re-touched since the last claim, not the queue's length (migration 020).
     public func claim(limit: Int, lease: Duration, maxWait: Duration) throws -> [Claim] {
-        // The first branch walks `refresh_queue_age`; the second sorts the waiting entries by last touch, read from
-        // the profiles (migration 013). Over-selecting twice the limit leaves room for rows another refresher is
-        // locking at this moment.
-        let rows = try connection.query("""
-            WITH candidates AS (
-                (SELECT user_id, enqueued_at + make_interval(secs => $4) AS due FROM refresh_queue
-                 WHERE (claimed_until IS NULL OR claimed_until < now()) AND enqueued_at <= now() - make_interval(secs => $4)
-                 ORDER BY enqueued_at LIMIT 2 * $1)
-                UNION ALL
-                (SELECT q.user_id, greatest(q.touched_at, p.updated_at) AS due
-                 FROM refresh_queue q LEFT JOIN user_profiles p ON p.user_id = q.user_id
-                 WHERE q.claimed_until IS NULL OR q.claimed_until < now()
-                 ORDER BY due LIMIT 2 * $1)
-            ), ranked AS (
-                SELECT user_id, min(due) AS due FROM candidates GROUP BY user_id
-            ), locked AS (
-                SELECT q.user_id FROM refresh_queue q JOIN ranked r ON r.user_id = q.user_id
-                WHERE q.claimed_until IS NULL OR q.claimed_until < now()
-                ORDER BY r.due, q.user_id LIMIT $1
+        guard limit > 0 else { return [] }
+        return try connection.transaction { tx in
+            let overdue = try tx.query("""
+                SELECT user_id FROM refresh_queue
+                WHERE (claimed_until IS NULL OR claimed_until < now()) AND enqueued_at <= now() - make_interval(secs => $2)
+                ORDER BY enqueued_at, user_id LIMIT $1
+                FOR UPDATE SKIP LOCKED
+                """, [limit, maxWait.postgresSeconds]).map { try $0.int("user_id") }
+            var chosen = overdue
+            if chosen.count < limit {
+                chosen += try leastRecentlyTouched(tx, limit: limit - chosen.count, excluding: Set(overdue))
+            }
+            return try takeLeases(tx, chosen, for: lease)
+        }
+    }
+
+    /// Walks the entries in stored-touch order, chunk by chunk, reading each one's true last touch (its
+    /// profile's `updated_at` may be later). Every entry not walked yet was touched at or after the frontier (the
+    /// last stored touch walked), so walked entries whose true touch is not beyond it are in final order; the walk
+    /// stops once `limit` of them are known. Walked entries that were touched again are restamped, so the next
+    /// walk finds them in their true place.
+    private func leastRecentlyTouched(_ tx: PostgresConnection, limit: Int, excluding: Set<Int>) throws -> [Int] {
+        let chunk = max(64, limit + limit / 2)
+        var walked = [WalkedEntry]()
+        var after: (touchedAt: String, userID: Int)?
+        var frontier = Int64.max
+        while true {
+            let rows = try tx.query("""
+                SELECT q.user_id, q.touched_at::text AS touched_at,
+                       (extract(epoch FROM q.touched_at) * 1000000)::bigint AS stored_touch,
+                       (extract(epoch FROM greatest(q.touched_at, p.updated_at)) * 1000000)::bigint AS last_touch
+                FROM refresh_queue q LEFT JOIN user_profiles p ON p.user_id = q.user_id
+                WHERE (q.claimed_until IS NULL OR q.claimed_until < now())
+                  AND ($2::timestamptz IS NULL OR (q.touched_at, q.user_id) > ($2::timestamptz, $3::int))
+                ORDER BY q.touched_at, q.user_id LIMIT $1
                 FOR UPDATE OF q SKIP LOCKED
-            )
+                """, [chunk, after?.touchedAt, after?.userID])
+            for row in rows {
+                let userID = try row.int("user_id")
+                guard !excluding.contains(userID) else { continue }
+                walked.append(WalkedEntry(userID: userID, storedTouch: Int64(try row.int("stored_touch")),
+                                          lastTouch: Int64(try row.int("last_touch"))))
+            }
+            guard rows.count == chunk, let last = rows.last else { frontier = .max; break }
+            frontier = Int64(try last.int("stored_touch"))
+            after = (try last.string("touched_at"), try last.int("user_id"))
+            if walked.count(where: { $0.lastTouch <= frontier }) >= limit { break }
+        }
+        let chosen = Array(walked.filter { $0.lastTouch <= frontier }
+            .sorted { ($0.lastTouch, $0.userID) < ($1.lastTouch, $1.userID) }
+            .prefix(limit).map(\.userID))
+        let chosenSet = Set(chosen)
+        let moved = walked.filter { $0.lastTouch > $0.storedTouch && !chosenSet.contains($0.userID) }.map(\.userID)
+        if !moved.isEmpty {
+            try tx.execute("""
+                UPDATE refresh_queue q SET touched_at = p.updated_at FROM user_profiles p
+                WHERE p.user_id = q.user_id AND q.user_id = ANY($1::int[]) AND p.updated_at > q.touched_at
+                """, [moved])
+        }
+        return chosen
+    }
+
+    private struct WalkedEntry {
+        let userID: Int
+        /// Microseconds since the epoch: the entry's `touched_at`, and the later of it and the profile's `updated_at`.
+        let storedTouch: Int64
+        let lastTouch: Int64
+    }
+
+    /// Takes the lease of `userIDs` (rows this transaction has locked) and reads each claim's token.
+    private func takeLeases(_ tx: PostgresConnection, _ userIDs: [Int], for lease: Duration) throws -> [Claim] {
+        guard !userIDs.isEmpty else { return [] }
+        let rows = try tx.query("""
             UPDATE refresh_queue q SET claimed_until = now() + make_interval(secs => $2), claimed_by = $3, claimed_at = now()
-            FROM locked LEFT JOIN user_profiles p ON p.user_id = locked.user_id
-            WHERE q.user_id = locked.user_id
+            FROM unnest($1::int[]) AS c(user_id) LEFT JOIN user_profiles p ON p.user_id = c.user_id
+            WHERE q.user_id = c.user_id
             RETURNING q.user_id, q.touches + coalesce(p.event_count, 0) AS touches, extract(epoch FROM q.enqueued_at) AS enqueued_at,
                       pg_current_snapshot()::text AS snapshot
-            """, [limit, lease.postgresSeconds, owner, maxWait.postgresSeconds])
+            """, [userIDs, lease.postgresSeconds, owner])
         // One statement, one snapshot: parsed once.
         let snapshot = rows.first?["snapshot"].flatMap(CommitSnapshot.init)
         return try rows.map {

@@ -60,6 +60,26 @@ final class RefreshQueueTests: XCTestCase {
         XCTAssertEqual(claimed, [2, 3], "a busy user must not stay at the head of the queue")
     }
 
+    /// A claim walks the queue's touch index from its head: it must still return the least recently touched users
+    /// when the head is full of users touched again since (their entries still carry the older touch), and move
+    /// those entries to their true place for the next claim.
+    func testClaimsFollowTheTrueLastTouchPastEntriesTouchedAgain() throws {
+        try touch(Array(1...300))
+        try touch(Array(1...200))
+        try touch(Array(201...250))
+        let refresher = queue("a")
+        let first = try refresher.claim(limit: 100, lease: .seconds(30), maxWait: .seconds(3600)).map(\.userID)
+        XCTAssertEqual(first, Array(1...50) + Array(251...300), "users touched once go first, then the first re-touched")
+        let restamped = try connection.query("""
+            SELECT count(*) AS n FROM refresh_queue q JOIN user_profiles p USING (user_id) WHERE q.claimed_by IS NULL AND q.touched_at = p.updated_at
+            """)[0].int("n")
+        XCTAssertEqual(restamped, 200, "the walked entries not claimed now carry their last touch")
+        let second = try refresher.claim(limit: 100, lease: .seconds(30), maxWait: .seconds(3600)).map(\.userID)
+        XCTAssertEqual(second, Array(51...150))
+        let third = try refresher.claim(limit: 100, lease: .seconds(30), maxWait: .seconds(3600)).map(\.userID)
+        XCTAssertEqual(third, Array(151...250))
+    }
+
     func testUserWaitingBeyondTheBoundGoesFirstEvenIfTouchedLast() throws {
         try touch([1, 2, 3])
         try connection.execute("""
