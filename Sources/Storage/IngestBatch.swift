@@ -101,13 +101,6 @@ public struct IngestBatch: Sendable {
         self.progress = progress
         self.guardedPartitions = guardedPartitions
     }
-
-    /// Where this batch adds its item counters (`item_stats_shards`): the lowest partition it advances. Group
-    /// members own disjoint partitions, so concurrent batches never share a shard and never wait on each other's
-    /// item rows; batches outside a consumer group (fixtures, benchmarks without Kafka) use shard 0.
-    public var itemStatsShard: Int {
-        progress.map { Int($0.partition) }.min() ?? 0
-    }
 }
 
 /// A topic and partition, as Storage names them (KafkaClient's type stays below the Worker).

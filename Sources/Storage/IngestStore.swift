@@ -2,7 +2,7 @@ import Foundation
 import Pipeline
 import PostgresClient
 
-/// Applies consumed batches with exactly-once effects: events, profile and item aggregates, stub items,
+/// Applies consumed batches with exactly-once effects: events, profile aggregates, stub items,
 /// dead letters, the refresh queue and the partitions' next offsets all commit in one transaction.
 ///
 /// A batch the database refuses for a reason that is not transient (a data exception, a constraint) does not
@@ -43,7 +43,7 @@ public struct IngestStore: Sendable {
     private func applyWhole(_ batch: IngestBatch, duplicates: Duplicates) throws -> IngestOutcome {
         try connection.transaction { tx in
             let transactionID = try advanceOffsets(tx, batch)
-            var outcome = try applyEvents(tx, batch.events, shard: batch.itemStatsShard, duplicates: duplicates, clearingStaging: false)
+            var outcome = try applyEvents(tx, batch.events, duplicates: duplicates, clearingStaging: false)
             try finish(tx, batch, isolated: [])
             outcome.transactionID = transactionID
             return outcome
@@ -68,7 +68,7 @@ public struct IngestStore: Sendable {
         try tx.execute("SAVEPOINT ingest_part")
         do {
             let applied = try applyEvents(
-                tx, part.map { batch.events[$0] }, shard: batch.itemStatsShard, duplicates: .skipped, clearingStaging: true)
+                tx, part.map { batch.events[$0] }, duplicates: .skipped, clearingStaging: true)
             try tx.execute("RELEASE SAVEPOINT ingest_part")
             outcome.inserted += applied.inserted
             outcome.duplicates += applied.duplicates
@@ -89,7 +89,7 @@ public struct IngestStore: Sendable {
     }
 
     private func applyEvents(
-        _ tx: PostgresConnection, _ events: [InteractionEvent], shard: Int, duplicates: Duplicates, clearingStaging: Bool
+        _ tx: PostgresConnection, _ events: [InteractionEvent], duplicates: Duplicates, clearingStaging: Bool
     ) throws -> IngestOutcome {
         guard !events.isEmpty else { return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0) }
         try tx.execute("""
@@ -101,7 +101,7 @@ public struct IngestStore: Sendable {
         if clearingStaging { try tx.execute("DELETE FROM staging_events") }
         try tx.copyBinary("COPY staging_events FROM STDIN (FORMAT binary)", rows: events, write: Self.stage)
         let statement = duplicates == .skipped ? Self.applySkippingDuplicatesSQL : Self.applySQL
-        let row = try tx.query(statement, [shard, knownItems.unknown(among: events)])[0]
+        let row = try tx.query(statement, [knownItems.unknown(among: events)])[0]
         let inserted = try row.int("inserted")
         return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
                              usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
@@ -161,10 +161,11 @@ public struct IngestStore: Sendable {
     /// applied in parts never counts a part twice.
     /// Every upsert takes its row locks in key order (the ORDER BYs), as the refresher's writes to the same rows do,
     /// so concurrent workers and refreshers wait for each other instead of deadlocking.
-    /// Stubs are made for the batch's items not known to exist yet ($2, `KnownItems`, in id order).
+    /// Stubs are made for the batch's items not known to exist yet ($1, `KnownItems`, in id order).
     /// A user already queued is not written again: the profile's `updated_at` and `event_count` are the touch
-    /// (RefreshQueue). Item counters go to the batch's shard ($1, `IngestBatch.itemStatsShard`); activity and genre sums are not
-    /// written here at all: `user_activity` and `user_genre_affinity` compute them from the interactions when read.
+    /// (RefreshQueue). Item counters, activity and genre sums are not written here at all: `ItemStatsRollup` adds
+    /// many batches to the item counters at once, and `user_activity` and `user_genre_affinity` compute theirs from
+    /// the interactions when read.
     static let applySQL = applyStatement(onStoredEventID: "")
     /// For a batch that holds event ids already stored: those events are skipped.
     static let applySkippingDuplicatesSQL = applyStatement(onStoredEventID: "ON CONFLICT (user_id, event_id) DO NOTHING")
@@ -200,20 +201,9 @@ public struct IngestStore: Sendable {
                 last_seen = GREATEST(p.last_seen, EXCLUDED.last_seen),
                 updated_at = now()
             RETURNING user_id
-        ), stats AS (
-            INSERT INTO item_stats_shards AS s (item_id, shard, interaction_count, rating_count, rating_sum, last_seen)
-            SELECT item_id, $1, count(*), count(*) FILTER (WHERE type = 'rating'),
-                coalesce(sum(value) FILTER (WHERE type = 'rating'), 0), max(occurred_at)
-            FROM ins GROUP BY item_id ORDER BY item_id
-            ON CONFLICT (item_id, shard) DO UPDATE SET
-                interaction_count = s.interaction_count + EXCLUDED.interaction_count,
-                rating_count = s.rating_count + EXCLUDED.rating_count,
-                rating_sum = s.rating_sum + EXCLUDED.rating_sum,
-                last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen)
-            RETURNING item_id
         ), stubs AS (
             INSERT INTO items (item_id, title, is_stub)
-            SELECT item_id, 'Item ' || item_id, true FROM unnest($2::int[]) AS unknown(item_id)
+            SELECT item_id, 'Item ' || item_id, true FROM unnest($1::int[]) AS unknown(item_id)
             WHERE item_id IN (SELECT item_id FROM ins)
             ON CONFLICT (item_id) DO NOTHING
             RETURNING item_id
@@ -224,8 +214,7 @@ public struct IngestStore: Sendable {
             RETURNING user_id
         )
         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM profiles) AS users,
-               (SELECT count(*) FROM stubs) AS stubs, (SELECT count(*) FROM stats) AS items_touched,
-               (SELECT count(*) FROM queued) AS queued
+               (SELECT count(*) FROM stubs) AS stubs, (SELECT count(*) FROM queued) AS queued
         """
     }
 }

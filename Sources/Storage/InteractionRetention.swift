@@ -5,6 +5,8 @@ import PostgresClient
 /// `recworker user erase` removes them per user. Activity and genre sums are computed from the interactions when
 /// read, so the same statement folds what it deletes into their archives (`user_activity_archive`,
 /// `user_genre_affinity_archive`): the `user_activity` and `user_genre_affinity` views read the same before and after.
+/// Rows not rolled up into the item counters yet (`ItemStatsRollup`) are added to them as they go, so `item_stats`
+/// reads the same too.
 public struct InteractionRetention: Sendable {
     let connection: PostgresConnection
 
@@ -15,7 +17,12 @@ public struct InteractionRetention: Sendable {
     public func deleteOlderThan(days: Int, batchSize: Int) throws -> Int {
         var total = 0
         while true {
-            let deleted = try connection.query(Self.deleteAndArchiveSQL, [days, batchSize])[0].int("deleted")
+            let deleted = try connection.transaction { tx in
+                // Rows a rollup has not counted yet go into the item counters as they are deleted; holding the
+                // position keeps a rollup from counting them meanwhile.
+                _ = try tx.query("SELECT 1 FROM item_stats_rollup FOR SHARE")
+                return try tx.query(Self.deleteAndArchiveSQL, [days, batchSize])[0].int("deleted")
+            }
             total += deleted
             if deleted < batchSize { return total }
         }
@@ -25,7 +32,18 @@ public struct InteractionRetention: Sendable {
         WITH gone AS (
             DELETE FROM interactions WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM interactions WHERE occurred_at < now() - make_interval(days => $1) LIMIT $2))
-            RETURNING user_id, item_id, type, value, occurred_at
+            RETURNING user_id, item_id, type, value, occurred_at, ingest_xid
+        ), unrolled AS (
+            INSERT INTO item_stats_shards AS s (item_id, shard, interaction_count, rating_count, rating_sum, last_seen)
+            SELECT item_id, \(ItemStatsRollup.shard), count(*), count(*) FILTER (WHERE type = 'rating'),
+                   coalesce(sum(value) FILTER (WHERE type = 'rating'), 0), max(occurred_at)
+            FROM gone WHERE NOT pg_visible_in_snapshot(ingest_xid, (SELECT position FROM item_stats_rollup))
+            GROUP BY item_id ORDER BY item_id
+            ON CONFLICT (item_id, shard) DO UPDATE SET
+                interaction_count = s.interaction_count + EXCLUDED.interaction_count,
+                rating_count = s.rating_count + EXCLUDED.rating_count,
+                rating_sum = s.rating_sum + EXCLUDED.rating_sum,
+                last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen)
         ), activity AS (
             INSERT INTO user_activity_archive AS a (user_id, weekday, hour, events)
             SELECT user_id, extract(isodow FROM occurred_at AT TIME ZONE 'UTC')::smallint,

@@ -22,17 +22,20 @@ public struct UserErasure: Sendable {
     public func erase(userID: Int) throws -> Outcome {
         try connection.transaction { tx in
             var deleted = [String: Int]()
-            // Shard -1 holds corrections: ingest loops own the other shards and never wait on this one.
+            // Shard -1 holds corrections. Only what a rollup already counted is taken out: the rest disappears
+            // from `item_stats` with the rows. Holding the position keeps a rollup from moving it meanwhile.
+            let position = try tx.query("SELECT position::text AS position FROM item_stats_rollup FOR SHARE")[0].string("position")
             try tx.execute("""
                 INSERT INTO item_stats_shards AS s (item_id, shard, interaction_count, rating_count, rating_sum)
                 SELECT item_id, -1, -count(*), -count(*) FILTER (WHERE type = 'rating'),
                        -coalesce(sum(value) FILTER (WHERE type = 'rating'), 0)
-                FROM interactions WHERE user_id = $1 GROUP BY item_id ORDER BY item_id
+                FROM interactions WHERE user_id = $1 AND pg_visible_in_snapshot(ingest_xid, $2::pg_snapshot)
+                GROUP BY item_id ORDER BY item_id
                 ON CONFLICT (item_id, shard) DO UPDATE SET
                     interaction_count = s.interaction_count + EXCLUDED.interaction_count,
                     rating_count = s.rating_count + EXCLUDED.rating_count,
                     rating_sum = s.rating_sum + EXCLUDED.rating_sum
-                """, [userID])
+                """, [userID, position])
             deleted["llm_cache"] = try tx.execute(
                 "DELETE FROM llm_cache WHERE cache_key IN (SELECT cache_key FROM llm_cache_users WHERE user_id = $1)", [userID])
             for table in try Self.perUserTables(tx) {

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import PostgresClient
+import Storage
 import TestSupport
 import XCTest
 
@@ -105,8 +106,10 @@ final class StreamExactlyOnceTests: XCTestCase {
         XCTAssertEqual(try harness.count("SELECT sum(event_count)::int AS n FROM user_profiles"), events.count)
         XCTAssertEqual(try harness.count("SELECT sum(next_offset)::int AS n FROM consumer_offsets"), events.count)
         XCTAssertEqual(try harness.count("SELECT sum(interaction_count)::int AS n FROM item_stats"), events.count)
-        XCTAssertGreaterThanOrEqual(try harness.count("SELECT count(DISTINCT shard)::int AS n FROM item_stats_shards"), 2,
-                                    "each ingest loop keeps its item counters in its own shard")
+        try ItemStatsRollup(connection: try harness.database.connect()).rollUp()
+        XCTAssertEqual(try harness.count("SELECT count(*)::int AS n FROM item_stats_pending"), 0)
+        XCTAssertEqual(try harness.count("SELECT sum(interaction_count)::int AS n FROM item_stats"), events.count,
+                       "rolled up, every event still counted once")
         // Both members got a share: two assignment lines, each naming partitions of the topic.
         let assignments = run.stderr.components(separatedBy: "\n").filter { $0.contains("assigned \(harness.topic)[") }
         XCTAssertGreaterThanOrEqual(assignments.count, 2, run.stderr)

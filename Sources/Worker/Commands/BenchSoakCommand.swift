@@ -75,6 +75,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
             // Two lanes, as `stream.refresh_workers` defaults to.
             .init(service: RefreshService(refresher: refresher, logger: logger)),
             .init(service: RefreshService(refresher: refresher.lane(connection: try PostgresConnection(url: database.url)), logger: logger)),
+            .init(service: ItemStatsRollupService(connection: try PostgresConnection(url: database.url), logger: logger)),
             .init(service: sampler, successTerminationBehavior: .gracefullyShutdownGroup),
         ], logger: logger)).run()
 

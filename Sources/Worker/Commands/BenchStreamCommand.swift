@@ -97,6 +97,8 @@ struct BenchStreamCommand: AsyncParsableCommand {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loops.services.map { .init(service: $0) }
         services.append(.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup))
+        // Part of ingesting, as in `recworker stream`: the item counters ingest transactions no longer write.
+        services.append(.init(service: ItemStatsRollupService(connection: try PostgresConnection(url: database.url), logger: logger)))
         if mode == .full {
             let refreshSettings = RefreshSettings(
                 candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, maxUsersPerClaim: refreshBatchMax, claimLease: .seconds(30),

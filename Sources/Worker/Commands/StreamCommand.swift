@@ -108,6 +108,7 @@ struct StreamCommand: AsyncParsableCommand {
         for lane in [refresher] + (try (1..<config.stream.refreshWorkers).map { _ in refresher.lane(connection: try PostgresConnection(url: databaseURL)) }) {
             services.append(.init(service: RefreshService(refresher: lane, logger: logger)))
         }
+        services.append(.init(service: ItemStatsRollupService(connection: try PostgresConnection(url: databaseURL), logger: logger)))
         if metricsPort >= 0 {
             services.append(.init(service: MetricsServer(
                 host: metricsHost, port: metricsPort, registry: registry, health: health, logger: logger)))
