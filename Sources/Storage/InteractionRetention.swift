@@ -39,11 +39,7 @@ public struct InteractionRetention: Sendable {
                    coalesce(sum(value) FILTER (WHERE type = 'rating'), 0), max(occurred_at)
             FROM gone WHERE NOT pg_visible_in_snapshot(ingest_xid, (SELECT position FROM item_stats_rollup))
             GROUP BY item_id ORDER BY item_id
-            ON CONFLICT (item_id, shard) DO UPDATE SET
-                interaction_count = s.interaction_count + EXCLUDED.interaction_count,
-                rating_count = s.rating_count + EXCLUDED.rating_count,
-                rating_sum = s.rating_sum + EXCLUDED.rating_sum,
-                last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen)
+            \(ItemStatsRollup.addingToCounters)
         ), activity AS (
             INSERT INTO user_activity_archive AS a (user_id, weekday, hour, events)
             SELECT user_id, extract(isodow FROM occurred_at AT TIME ZONE 'UTC')::smallint,

@@ -10,6 +10,15 @@ public struct ItemStatsRollup: Sendable {
     /// Where rollups (and retention, for rows it deletes before they were rolled up) add their counts.
     static let shard = -2
 
+    /// Ends an `INSERT INTO item_stats_shards AS s …` that adds to the counters already there.
+    static let addingToCounters = """
+        ON CONFLICT (item_id, shard) DO UPDATE SET
+            interaction_count = s.interaction_count + EXCLUDED.interaction_count,
+            rating_count = s.rating_count + EXCLUDED.rating_count,
+            rating_sum = s.rating_sum + EXCLUDED.rating_sum,
+            last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen)
+        """
+
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
@@ -28,11 +37,7 @@ public struct ItemStatsRollup: Sendable {
                 ), added AS (
                     INSERT INTO item_stats_shards AS s (item_id, shard, interaction_count, rating_count, rating_sum, last_seen)
                     SELECT item_id, \(Self.shard), interaction_count, rating_count, rating_sum, last_seen FROM pending ORDER BY item_id
-                    ON CONFLICT (item_id, shard) DO UPDATE SET
-                        interaction_count = s.interaction_count + EXCLUDED.interaction_count,
-                        rating_count = s.rating_count + EXCLUDED.rating_count,
-                        rating_sum = s.rating_sum + EXCLUDED.rating_sum,
-                        last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen)
+                    \(Self.addingToCounters)
                 ), moved AS (
                     UPDATE item_stats_rollup SET position = pg_current_snapshot(), rolled_up_at = now()
                 )
