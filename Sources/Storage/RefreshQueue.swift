@@ -74,6 +74,10 @@ public struct RefreshQueue: Sendable {
     /// last stored touch walked), so walked entries whose true touch is not beyond it are in final order; the walk
     /// stops once `limit` of them are known. Walked entries that were touched again are restamped, so the next
     /// walk finds them in their true place.
+    ///
+    /// The walk reads without locking; only the entries taken are locked, in order, skipping those another
+    /// refresher is claiming. (Locking every walked entry left a concurrent lane nothing to claim.) Restamping
+    /// skips locked entries too, so two claims never wait on each other.
     private func leastRecentlyTouched(_ tx: PostgresConnection, limit: Int, excluding: Set<Int>) throws -> [Int] {
         let chunk = max(64, limit + limit / 2)
         var walked = [WalkedEntry]()
@@ -88,7 +92,6 @@ public struct RefreshQueue: Sendable {
                 WHERE (q.claimed_until IS NULL OR q.claimed_until < now())
                   AND ($2::timestamptz IS NULL OR (q.touched_at, q.user_id) > ($2::timestamptz, $3::int))
                 ORDER BY q.touched_at, q.user_id LIMIT $1
-                FOR UPDATE OF q SKIP LOCKED
                 """, [chunk, after?.touchedAt, after?.userID])
             for row in rows {
                 let userID = try row.int("user_id")
@@ -101,15 +104,21 @@ public struct RefreshQueue: Sendable {
             after = (try last.string("touched_at"), try last.int("user_id"))
             if walked.count(where: { $0.lastTouch <= frontier }) >= limit { break }
         }
-        let chosen = Array(walked.filter { $0.lastTouch <= frontier }
-            .sorted { ($0.lastTouch, $0.userID) < ($1.lastTouch, $1.userID) }
-            .prefix(limit).map(\.userID))
+        let inOrder = walked.filter { $0.lastTouch <= frontier }
+            .sorted { ($0.lastTouch, $0.userID) < ($1.lastTouch, $1.userID) }.map(\.userID)
+        let chosen = inOrder.isEmpty ? [] : try tx.query("""
+            SELECT user_id FROM refresh_queue
+            WHERE user_id = ANY($1::int[]) AND (claimed_until IS NULL OR claimed_until < now())
+            ORDER BY array_position($1::int[], user_id) LIMIT $2
+            FOR UPDATE SKIP LOCKED
+            """, [inOrder, limit]).map { try $0.int("user_id") }
         let chosenSet = Set(chosen)
         let moved = walked.filter { $0.lastTouch > $0.storedTouch && !chosenSet.contains($0.userID) }.map(\.userID)
         if !moved.isEmpty {
             try tx.execute("""
                 UPDATE refresh_queue q SET touched_at = p.updated_at FROM user_profiles p
-                WHERE p.user_id = q.user_id AND q.user_id = ANY($1::int[]) AND p.updated_at > q.touched_at
+                WHERE p.user_id = q.user_id AND p.updated_at > q.touched_at
+                  AND q.user_id IN (SELECT user_id FROM refresh_queue WHERE user_id = ANY($1::int[]) FOR UPDATE SKIP LOCKED)
                 """, [moved])
         }
         return chosen

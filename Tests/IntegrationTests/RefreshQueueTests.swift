@@ -80,6 +80,18 @@ final class RefreshQueueTests: XCTestCase {
         XCTAssertEqual(third, Array(151...250))
     }
 
+    /// A claim still open in one lane locks only the users it takes: a second lane claiming meanwhile gets the next.
+    func testAClaimInProgressLeavesTheUsersItDoesNotTakeToAnotherLane() throws {
+        try touch([1, 2, 3])
+        let otherLane = RefreshQueue(connection: try database.connect(), owner: "b")
+        try connection.transaction { tx in
+            let first = try RefreshQueue(connection: tx, owner: "a").claim(limit: 1, lease: .seconds(30), maxWait: .seconds(3600))
+            let second = try otherLane.claim(limit: 1, lease: .seconds(30), maxWait: .seconds(3600))
+            XCTAssertEqual(first.map(\.userID), [1])
+            XCTAssertEqual(second.map(\.userID), [2], "the open claim must not hold users it did not take")
+        }
+    }
+
     func testUserWaitingBeyondTheBoundGoesFirstEvenIfTouchedLast() throws {
         try touch([1, 2, 3])
         try connection.execute("""
