@@ -72,46 +72,56 @@ public struct RefreshQueue: Sendable {
     /// Walks the entries in stored-touch order, chunk by chunk, reading each one's true last touch (its
     /// profile's `updated_at` may be later). Every entry not walked yet was touched at or after the frontier (the
     /// last stored touch walked), so walked entries whose true touch is not beyond it are in final order; the walk
-    /// stops once `limit` of them are known. Walked entries that were touched again are restamped, so the next
+    /// goes on until `limit` of them are known. Walked entries that were touched again are restamped, so the next
     /// walk finds them in their true place.
     ///
     /// The walk reads without locking; only the entries taken are locked, in order, skipping those another
-    /// refresher is claiming. (Locking every walked entry left a concurrent lane nothing to claim.) Restamping
-    /// skips locked entries too, so two claims never wait on each other.
+    /// refresher is claiming. (Locking every walked entry left a concurrent lane nothing to claim.) When another
+    /// lane's open claim holds some of them, the walk goes on past them, so the claim is not cut short while the
+    /// queue has users to give. Restamping skips locked entries too, so two claims never wait on each other.
     private func leastRecentlyTouched(_ tx: PostgresConnection, limit: Int, excluding: Set<Int>) throws -> [Int] {
         let chunk = max(64, limit + limit / 2)
         var walked = [WalkedEntry]()
         var after: (touchedAt: String, userID: Int)?
         var frontier = Int64.max
-        while true {
-            let rows = try tx.query("""
-                SELECT q.user_id, q.touched_at::text AS touched_at,
-                       (extract(epoch FROM q.touched_at) * 1000000)::bigint AS stored_touch,
-                       (extract(epoch FROM greatest(q.touched_at, p.updated_at)) * 1000000)::bigint AS last_touch
-                FROM refresh_queue q LEFT JOIN user_profiles p ON p.user_id = q.user_id
-                WHERE (q.claimed_until IS NULL OR q.claimed_until < now())
-                  AND ($2::timestamptz IS NULL OR (q.touched_at, q.user_id) > ($2::timestamptz, $3::int))
-                ORDER BY q.touched_at, q.user_id LIMIT $1
-                """, [chunk, after?.touchedAt, after?.userID])
-            for row in rows {
-                let userID = try row.int("user_id")
-                guard !excluding.contains(userID) else { continue }
-                walked.append(WalkedEntry(userID: userID, storedTouch: Int64(try row.int("stored_touch")),
-                                          lastTouch: Int64(try row.int("last_touch"))))
+        var walkedToTheEnd = false
+        var chosen = [Int]()
+        var offered = Set<Int>()
+        while chosen.count < limit {
+            let wanted = limit - chosen.count
+            while !walkedToTheEnd, walked.count(where: { $0.lastTouch <= frontier && !offered.contains($0.userID) }) < wanted {
+                let rows = try tx.query("""
+                    SELECT q.user_id, q.touched_at::text AS touched_at,
+                           (extract(epoch FROM q.touched_at) * 1000000)::bigint AS stored_touch,
+                           (extract(epoch FROM greatest(q.touched_at, p.updated_at)) * 1000000)::bigint AS last_touch
+                    FROM refresh_queue q LEFT JOIN user_profiles p ON p.user_id = q.user_id
+                    WHERE (q.claimed_until IS NULL OR q.claimed_until < now())
+                      AND ($2::timestamptz IS NULL OR (q.touched_at, q.user_id) > ($2::timestamptz, $3::int))
+                    ORDER BY q.touched_at, q.user_id LIMIT $1
+                    """, [chunk, after?.touchedAt, after?.userID])
+                for row in rows {
+                    let userID = try row.int("user_id")
+                    guard !excluding.contains(userID) else { continue }
+                    walked.append(WalkedEntry(userID: userID, storedTouch: Int64(try row.int("stored_touch")),
+                                              lastTouch: Int64(try row.int("last_touch"))))
+                }
+                guard rows.count == chunk, let last = rows.last else { frontier = .max; walkedToTheEnd = true; break }
+                frontier = Int64(try last.int("stored_touch"))
+                after = (try last.string("touched_at"), try last.int("user_id"))
             }
-            guard rows.count == chunk, let last = rows.last else { frontier = .max; break }
-            frontier = Int64(try last.int("stored_touch"))
-            after = (try last.string("touched_at"), try last.int("user_id"))
-            if walked.count(where: { $0.lastTouch <= frontier }) >= limit { break }
+            let inOrder = walked.filter { $0.lastTouch <= frontier && !offered.contains($0.userID) }
+                .sorted { ($0.lastTouch, $0.userID) < ($1.lastTouch, $1.userID) }.map(\.userID)
+            guard !inOrder.isEmpty else { break }
+            chosen += try tx.query("""
+                SELECT user_id FROM refresh_queue
+                WHERE user_id = ANY($1::int[]) AND (claimed_until IS NULL OR claimed_until < now())
+                ORDER BY array_position($1::int[], user_id) LIMIT $2
+                FOR UPDATE SKIP LOCKED
+                """, [inOrder, wanted]).map { try $0.int("user_id") }
+            // Short of `wanted` means every entry offered was taken or held by another claim.
+            offered.formUnion(inOrder)
+            if walkedToTheEnd { break }
         }
-        let inOrder = walked.filter { $0.lastTouch <= frontier }
-            .sorted { ($0.lastTouch, $0.userID) < ($1.lastTouch, $1.userID) }.map(\.userID)
-        let chosen = inOrder.isEmpty ? [] : try tx.query("""
-            SELECT user_id FROM refresh_queue
-            WHERE user_id = ANY($1::int[]) AND (claimed_until IS NULL OR claimed_until < now())
-            ORDER BY array_position($1::int[], user_id) LIMIT $2
-            FOR UPDATE SKIP LOCKED
-            """, [inOrder, limit]).map { try $0.int("user_id") }
         let chosenSet = Set(chosen)
         let moved = walked.filter { $0.lastTouch > $0.storedTouch && !chosenSet.contains($0.userID) }.map(\.userID)
         if !moved.isEmpty {

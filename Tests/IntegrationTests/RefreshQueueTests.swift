@@ -92,6 +92,19 @@ final class RefreshQueueTests: XCTestCase {
         }
     }
 
+    /// Both lanes walk the same head of the queue. The second must walk on past the users the first lane's open
+    /// claim holds, not come back short while the queue has more to give.
+    func testASecondLaneGetsAFullClaimPastTheUsersAnOpenClaimHolds() throws {
+        try touch(Array(1...300))
+        let otherLane = RefreshQueue(connection: try database.connect(), owner: "b")
+        try connection.transaction { tx in
+            let first = try RefreshQueue(connection: tx, owner: "a").claim(limit: 100, lease: .seconds(30), maxWait: .seconds(3600))
+            let second = try otherLane.claim(limit: 100, lease: .seconds(30), maxWait: .seconds(3600))
+            XCTAssertEqual(first.map(\.userID), Array(1...100))
+            XCTAssertEqual(second.map(\.userID), Array(101...200))
+        }
+    }
+
     func testUserWaitingBeyondTheBoundGoesFirstEvenIfTouchedLast() throws {
         try touch([1, 2, 3])
         try connection.execute("""
