@@ -17,32 +17,36 @@ public enum TopK {
         guard k > 0 else { return [] }
         // A min-heap on (score, -index): the root is the weakest kept entry, so most candidates are
         // rejected by a single comparison against it.
-        var heapScores = [Float](); heapScores.reserveCapacity(k)
-        var heapIndices = [Int32](); heapIndices.reserveCapacity(k)
-        var column = 0
-        let n = scores.count
-        while column < n && heapScores.count < k {
-            let score = scores[column]
-            if score > -.infinity {
-                heapScores.append(score); heapIndices.append(Int32(column))
-                siftUp(&heapScores, &heapIndices, heapScores.count - 1)
-            }
-            column += 1
-        }
-        if heapScores.count == k {
-            var floor = heapScores[0]
-            while column < n {
-                let score = scores[column]
-                // Equal scores never displace: the earlier (lower) index already in the heap wins the tie.
-                if score > floor {
-                    heapScores[0] = score; heapIndices[0] = Int32(column)
-                    siftDown(&heapScores, &heapIndices, count: k)
-                    floor = heapScores[0]
+        var heapScores = [Float](repeating: 0, count: k), heapIndices = [Int32](repeating: 0, count: k)
+        var kept = 0
+        heapScores.withUnsafeMutableBufferPointer { heapScores in
+            heapIndices.withUnsafeMutableBufferPointer { heapIndices in
+                var column = 0
+                let n = scores.count
+                while column < n && kept < k {
+                    let score = scores[column]
+                    if score > -.infinity {
+                        heapScores[kept] = score; heapIndices[kept] = Int32(column)
+                        kept += 1
+                        siftUp(heapScores, heapIndices, kept - 1)
+                    }
+                    column += 1
                 }
-                column += 1
+                guard kept == k else { return }
+                var floor = heapScores[0]
+                while column < n {
+                    let score = scores[column]
+                    // Equal scores never displace: the earlier (lower) index already in the heap wins the tie.
+                    if score > floor {
+                        heapScores[0] = score; heapIndices[0] = Int32(column)
+                        siftDown(heapScores, heapIndices, count: k)
+                        floor = heapScores[0]
+                    }
+                    column += 1
+                }
             }
         }
-        var result = zip(heapIndices, heapScores).map { IndexedScore(index: $0, score: $1) }
+        var result = (0..<kept).map { IndexedScore(index: heapIndices[$0], score: heapScores[$0]) }
         result.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
         return result
     }
@@ -57,7 +61,7 @@ public enum TopK {
         scoreA < scoreB || (scoreA == scoreB && indexA > indexB)
     }
 
-    static func siftUp(_ scores: inout [Float], _ indices: inout [Int32], _ start: Int) {
+    static func siftUp(_ scores: UnsafeMutableBufferPointer<Float>, _ indices: UnsafeMutableBufferPointer<Int32>, _ start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
@@ -67,7 +71,7 @@ public enum TopK {
         }
     }
 
-    static func siftDown(_ scores: inout [Float], _ indices: inout [Int32], count: Int) {
+    static func siftDown(_ scores: UnsafeMutableBufferPointer<Float>, _ indices: UnsafeMutableBufferPointer<Int32>, count: Int) {
         var parent = 0
         while true {
             let left = 2 * parent + 1

@@ -11,6 +11,24 @@ final class TopKTests: XCTestCase {
         XCTAssertEqual(TopK.select(scores, k: 37).map(\.index), expected)
     }
 
+    /// Rows long enough to be scanned sixteen at a time, with a tail, excluded entries and ties across blocks.
+    func testLongRowsMatchFullSortWhateverTheLengthAndExclusions() {
+        var generator = SeededGenerator(seed: 11)
+        for length in [15, 16, 17, 100, 1_003, 5_000] {
+            let scores = (0..<length).map { column -> Float in
+                switch generator.index(below: 10) {
+                case 0: return -.infinity
+                case 1: return .nan
+                default: return Float(generator.index(below: 50))
+                }
+            }
+            let expected = scores.enumerated().filter { $0.element > -.infinity }
+                .sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
+                .prefix(40).map { Int32($0.offset) }
+            XCTAssertEqual(TopK.select(scores, k: 40).map(\.index), expected, "length \(length)")
+        }
+    }
+
     func testExcludedEntriesAreNeverSelected() {
         var scores = [Float](repeating: 1, count: 10)
         for index in 0..<8 { scores[index] = -.infinity }

@@ -13,6 +13,22 @@ final class ModelEASEValueTests: XCTestCase {
         XCTAssertEqual(scaled.weights.storage, binary.weights.storage)
     }
 
+    /// Fitted on the most popular items only, B no longer covers the catalogue in order: the few-user path must
+    /// still put each covered item's score in its own column and leave the others at zero.
+    func testFewUserPathMatchesTheMatrixPathWhenTheModelCoversSomeItems() throws {
+        let blocks = PlantedBlocks(groups: 2, usersPerGroup: 15, itemsPerGroup: 12, seed: 7)
+        let data = InteractionData(ratings: blocks.ratings, catalogue: blocks.allItemIDs)
+        let model = try EASEModel(data: data, configuration: .init(regularization: 10, valueScale: 5, maxItems: 9))
+        var all = [Float](), few = [Float]()
+        model.score(users: Array(0..<data.userCount), data: data, into: &all)
+        model.score(users: [0, 1, 2], data: data, into: &few)
+        XCTAssertEqual(few.count, 3 * data.itemCount)
+        for (index, value) in few.enumerated() { XCTAssertEqual(value, all[index], accuracy: 1e-4) }
+        let uncovered = (0..<data.itemCount).filter { item in all.indices.filter { $0 % data.itemCount == item }.allSatisfy { all[$0] == 0 } }
+        XCTAssertGreaterThanOrEqual(uncovered.count, data.itemCount - 9, "items outside the model score zero")
+        XCTAssertTrue(few.contains { $0 != 0 })
+    }
+
     func testFewUserPathMatchesTheMatrixPathAndSnapshotKeepsTheScale() throws {
         let blocks = PlantedBlocks(groups: 2, usersPerGroup: 15, itemsPerGroup: 12, seed: 5)
         let data = InteractionData(ratings: blocks.ratings, catalogue: blocks.allItemIDs)

@@ -24,7 +24,7 @@ public struct BlendedModel: RecommenderModel {
 
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
         let columns = data.itemCount
-        scores = [Float](repeating: 0, count: users.count * columns)
+        scores.resetToZeros(count: users.count * columns)
         var componentScores = [Float]()
         for component in components where component.weight != 0 {
             component.model.score(users: users, data: data, into: &componentScores)
@@ -49,32 +49,41 @@ public struct BlendedModel: RecommenderModel {
     }
 
     /// Mean and standard deviation of the values that are not NaN.
+    ///
+    /// Runs per user and component over every item, so it is vectorised: sixteen lanes in `Float`, and two
+    /// passes (the mean, then the squared deviations from it), which keeps `Float` accurate where one pass of
+    /// sums and squares would cancel.
     static func moments(_ values: ArraySlice<Float>) -> (mean: Float, deviation: Float) {
         guard !values.isEmpty else { return (0, 0) }
-        // Four independent running sums: one chain of dependent additions per item made this loop most of the
-        // blend's time (it runs per user and component over every item).
-        var sums = SIMD4<Double>(), squares = SIMD4<Double>(), counts = SIMD4<Double>()
-        values.withUnsafeBufferPointer { buffer in
-            let whole = buffer.count - buffer.count % 4
-            var index = 0
-            while index < whole {
-                let value = SIMD4<Double>(Double(buffer[index]), Double(buffer[index + 1]), Double(buffer[index + 2]), Double(buffer[index + 3]))
+        return values.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            let whole = buffer.count - buffer.count % 16
+            func lanes(at index: Int) -> SIMD16<Float> { base.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self) }
+
+            var sums = SIMD16<Float>(), counts = SIMD16<Float>()
+            for index in stride(from: 0, to: whole, by: 16) {
+                let value = lanes(at: index)
                 let known = value .== value
-                let kept = SIMD4<Double>().replacing(with: value, where: known)
-                sums += kept
-                squares += kept * kept
-                counts += SIMD4<Double>().replacing(with: 1, where: known)
-                index += 4
+                sums += SIMD16<Float>().replacing(with: value, where: known)
+                counts += SIMD16<Float>().replacing(with: 1, where: known)
             }
-            for value in buffer[whole...] where !value.isNaN {
-                sums[0] += Double(value); squares[0] += Double(value) * Double(value); counts[0] += 1
+            func total(_ lanes: SIMD16<Float>) -> Double { lanes.indices.reduce(0) { $0 + Double(lanes[$1]) } }
+            var sum = total(sums), count = total(counts)
+            for value in buffer[whole...] where !value.isNaN { sum += Double(value); count += 1 }
+            guard count > 0 else { return (0, 0) }
+            let mean = Float(sum / count)
+
+            let centre = SIMD16<Float>(repeating: mean)
+            var squares = SIMD16<Float>()
+            for index in stride(from: 0, to: whole, by: 16) {
+                let value = lanes(at: index)
+                let deviation = value - centre
+                squares += SIMD16<Float>().replacing(with: deviation * deviation, where: value .== value)
             }
+            var squareSum = total(squares)
+            for value in buffer[whole...] where !value.isNaN { squareSum += Double(value - mean) * Double(value - mean) }
+            return (mean, Float((squareSum / count).squareRoot()))
         }
-        let count = counts.sum()
-        guard count > 0 else { return (0, 0) }
-        let mean = sums.sum() / count
-        let variance = max(0, squares.sum() / count - mean * mean)
-        return (Float(mean), Float(variance.squareRoot()))
     }
 
     public mutating func update(data: InteractionData, touched: TouchedSet) {

@@ -105,28 +105,33 @@ public struct EASEModel: RecommenderModel {
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
         let n = columns.count, itemCount = data.itemCount
         let positions = Self.positions(columns, itemCount: itemCount)
-        scores = [Float](repeating: 0, count: users.count * itemCount)
+        scores.resetToZeros(count: users.count * itemCount)
         let historyLength = users.reduce(0) { $0 + data.userItems[$1].count }
         // Sparse histories (a few hundred of thousands of items): summing each history item's row of B costs
         // history × n; the dense product costs n² per user whatever the history.
         if users.count < 8 || historyLength * 25 < users.count * n {
             let configuration = configuration
+            // Usually B covers every item in catalogue order: its rows then add straight into the user's scores.
+            let coversEveryItem = n == itemCount && columns.elementsEqual(0 ..< Int32(n))
             weights.storage.withUnsafeBufferPointer { b in
                 scores.withUnsafeMutableBufferPointer { buffer in
                     let output = SendablePointer(buffer.baseAddress!), rows = SendablePointer(UnsafeMutablePointer(mutating: b.baseAddress!))
                     Parallel.forEachChunk(users.count, chunks: users.count < 64 ? 1 : Parallel.defaultChunks) { slots in
-                        var row = [Float](repeating: 0, count: n)
+                        var row = [Float](repeating: 0, count: coversEveryItem ? 0 : n)
                         for slot in slots {
-                            for d in 0..<n { row[d] = 0 }
-                            for (item, value) in zip(data.userItems[users[slot]], data.userValues[users[slot]]) where Int(item) < itemCount {
-                                let position = positions[Int(item)]
-                                guard position >= 0 else { continue }
-                                row.withUnsafeMutableBufferPointer {
-                                    VectorKernels.axpy(configuration.entry(value), UnsafePointer(rows.pointer + Int(position) * n), $0.baseAddress!, n)
+                            let target = output.pointer + slot * itemCount
+                            row.withUnsafeMutableBufferPointer { row in
+                                let sum = coversEveryItem ? target : row.baseAddress!
+                                if !coversEveryItem { row.update(repeating: 0) }
+                                for (item, value) in zip(data.userItems[users[slot]], data.userValues[users[slot]]) where Int(item) < itemCount {
+                                    let position = positions[Int(item)]
+                                    guard position >= 0 else { continue }
+                                    VectorKernels.axpy(configuration.entry(value), UnsafePointer(rows.pointer + Int(position) * n), sum, n)
+                                }
+                                if !coversEveryItem {
+                                    for (position, item) in columns.enumerated() { target[Int(item)] = row[position] }
                                 }
                             }
-                            let target = output.pointer + slot * itemCount
-                            for (position, item) in columns.enumerated() { target[Int(item)] = row[position] }
                         }
                     }
                 }

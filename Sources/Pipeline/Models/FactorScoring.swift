@@ -9,14 +9,14 @@ enum FactorScoring {
         for (slot, user) in users.enumerated() where user < userFactors.rows {
             gathered.setRow(slot, to: userFactors.row(user))
         }
-        var product = [Float]()
-        BLAS.multiply(gathered, rows: 0 ..< users.count, byTransposeOf: itemFactors, into: &product)
         let known = itemFactors.rows
         if known == itemCount, itemBias == nil {
-            scores = product
+            BLAS.multiply(gathered, rows: 0 ..< users.count, byTransposeOf: itemFactors, into: &scores)
             return
         }
-        scores = [Float](repeating: 0, count: users.count * itemCount)
+        var product = [Float]()
+        BLAS.multiply(gathered, rows: 0 ..< users.count, byTransposeOf: itemFactors, into: &product)
+        scores.resetToZeros(count: users.count * itemCount)
         for slot in 0..<users.count {
             for item in 0..<min(known, itemCount) {
                 scores[slot * itemCount + item] = product[slot * known + item] + (itemBias?[item] ?? 0)

@@ -92,7 +92,7 @@ public struct ItemKNNModel: RecommenderModel {
 
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
         let columns = data.itemCount
-        scores = [Float](repeating: 0, count: users.count * columns)
+        scores.resetToZeros(count: users.count * columns)
         let listedBy = listedBy
         scores.withUnsafeMutableBufferPointer { buffer in
             let output = SendablePointer(buffer.baseAddress!)
