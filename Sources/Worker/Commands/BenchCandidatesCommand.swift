@@ -27,6 +27,10 @@ struct BenchCandidatesCommand: ParsableCommand {
     @Option(help: "blend only: interactions per user in the synthetic data.") var interactionsPerUser = 10
     @Option(help: "blend only: users scored together, as one refresh claim.") var claimUsers = 2_650
 
+    func validate() throws {
+        if claimUsers < 1 { throw ValidationError("--claim-users must be at least 1") }
+    }
+
     func run() throws {
         if source == .blend { return try runBlend() }
         var generator = SeededGenerator(seed: seed)
@@ -46,7 +50,7 @@ struct BenchCandidatesCommand: ParsableCommand {
             "gflops": 2 * Double(users) * Double(items) * Double(factors) / seconds / 1e9,
             "checksum": checksum, "blas": BLASBackend.description,
         ]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+        try BenchCommand.printLine(line)
     }
 
     /// The refresher's candidate path (`ModelSet.candidates(forUsers:)`) over every user, `claimUsers` at a time;
@@ -61,8 +65,8 @@ struct BenchCandidatesCommand: ParsableCommand {
         let userIDs = dataset.users.map(\.id)
         var checksum = 0
         let start = ContinuousClock.now
-        for claimStart in stride(from: 0, to: userIDs.count, by: max(1, claimUsers)) {
-            let claim = Array(userIDs[claimStart ..< min(userIDs.count, claimStart + max(1, claimUsers))])
+        for claimStart in stride(from: 0, to: userIDs.count, by: claimUsers) {
+            let claim = Array(userIDs[claimStart ..< min(userIDs.count, claimStart + claimUsers)])
             for (list, _) in models.candidates(forUsers: claim) { checksum &+= list.first?.itemID ?? 0 }
         }
         let seconds = (ContinuousClock.now - start).seconds
@@ -72,6 +76,6 @@ struct BenchCandidatesCommand: ParsableCommand {
             "users_per_second": Double(users) / seconds, "microseconds_per_user": seconds / Double(users) * 1e6,
             "checksum": checksum, "blas": BLASBackend.description,
         ]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+        try BenchCommand.printLine(line)
     }
 }

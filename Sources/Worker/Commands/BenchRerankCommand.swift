@@ -63,8 +63,7 @@ struct BenchRerankCommand: AsyncParsableCommand {
             "max_requests_in_any_60s": peak.requests, "max_tokens_in_any_60s": peak.tokens,
             "failures": stats.failures, "retries": stats.retries,
         ]
-        let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        try BenchCommand.printLine(line)
     }
 
     static func request(userID: Int, catalogue: [Item], candidates: Int) -> RerankRequest {

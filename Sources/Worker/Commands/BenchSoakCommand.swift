@@ -92,7 +92,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
             ],
         ]
         line.merge(report.fields) { _, new in new }
-        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+        try BenchCommand.printLine(line)
     }
 }
 

@@ -148,7 +148,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
             line["published_latency_p99_s"] = published.p99
             line["published_latency_max_s"] = published.max
         }
-        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+        try BenchCommand.printLine(line)
     }
 
     /// Kafka answers a waiting fetch as soon as data arrives; the dev broker holds it for its whole wait, which

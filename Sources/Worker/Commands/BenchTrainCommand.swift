@@ -84,6 +84,6 @@ struct BenchTrainCommand: ParsableCommand {
             line["iterations"] = hyperparameters.als.iterations
             line["conjugate_gradient_steps"] = hyperparameters.als.conjugateGradientSteps
         }
-        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+        try BenchCommand.printLine(line)
     }
 }
