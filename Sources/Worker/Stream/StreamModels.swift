@@ -1,14 +1,26 @@
+import Foundation
 import Logging
 import Pipeline
 import PostgresClient
 import Storage
+import Synchronization
 
 /// The stream worker's in-memory candidate models: the blend loaded from `ModelStore` (or fitted from the
 /// stored interactions when none is stored), kept current by feeding it every interaction committed since the
 /// previous cycle exactly once (`InteractionFeed`). A restart rebuilds it from the database.
 ///
-/// Owned by the `Refresher`, which serialises every use.
+/// Owned by the `Refresher`, which serialises every use. Refits run off that lock (`Settings.runFit`): a refit
+/// takes seconds to minutes, and every refresh lane waited on it. The current models serve meanwhile, and the
+/// interactions read while a refit runs are applied to both sets, so the refitted one is adopted as current as the
+/// one it replaces. The first fit still runs in `catchUp`: with no model yet, the claim waiting on it is better
+/// served by it than by popularity.
 struct StreamModels: Sendable {
+    /// Runs a fit away from the caller; the fit stores its outcome, and a later `catchUp` adopts it.
+    typealias FitRunner = @Sendable (_ fit: @escaping @Sendable () -> Void) -> Void
+
+    /// A thread of the fit's own: the blocking pool's threads serve the refresh lanes, which must keep going.
+    static let fitOnItsOwnThread: FitRunner = { fit in Thread.detachNewThread(fit) }
+
     struct Settings: Sendable {
         /// Candidates per user.
         var candidateCount: Int
@@ -21,6 +33,16 @@ struct StreamModels: Sendable {
         var accumulation = InteractionAccumulation.max
         /// λ of the diversity rerank (`ranking.diversity`; 0 off).
         var diversity = 0.0
+        var runFit: FitRunner = StreamModels.fitOnItsOwnThread
+    }
+
+    /// A refit started by `catchUp`: where its outcome lands, and what was read since its data was taken.
+    private struct RunningFit: Sendable {
+        let outcome: FitOutcome
+        /// Interactions the fit was given (the retry bound after a failure grows from it).
+        let ratingCount: Int
+        /// Read after the fit's data was taken: applied to the fitted set when it is adopted.
+        var readSince: [Rating] = []
     }
 
     private let settings: Settings
@@ -37,6 +59,7 @@ struct StreamModels: Sendable {
     private var unfitted: [Rating] = []
     /// After a failed fit: the interaction count at which to try again (0: no failure pending).
     private var retryFitAt = 0
+    private var runningFit: RunningFit?
     private static let retryGrowth = 0.1
     /// Wall seconds of each step of the first `catchUp` (read the interactions, read the stored models, build the
     /// set on them), for the start-up benchmark and the log.
@@ -94,21 +117,30 @@ struct StreamModels: Sendable {
         }
         let (next, ratings) = try feed.readNew(after: position)
         self.position = next
-        guard !ratings.isEmpty else { return }
-        guard models != nil else {
-            // Nothing fitted yet (no data before, or every fit failed): fit on everything read so far.
-            unfitted.append(contentsOf: ratings)
-            if unfitted.count >= retryFitAt { tryFit(ratings: unfitted) }
-            return
+        adoptFinishedFit()
+        if !ratings.isEmpty {
+            runningFit?.readSince.append(contentsOf: ratings)
+            if models == nil {
+                unfitted.append(contentsOf: ratings)
+            } else {
+                // In place: a copy of the set would duplicate every matrix per batch.
+                models!.update(newInteractions: ratings)
+                updatesSinceBase += 1
+            }
         }
-        // In place: a copy of the set would duplicate every matrix per batch.
-        models!.update(newInteractions: ratings)
-        updatesSinceBase += 1
-        if let growth = settings.refitGrowth, let data = models?.data,
-           Double(data.interactionCount) >= Double(interactionsAtFit) * (1 + growth), data.interactionCount >= retryFitAt {
-            tryFit(ratings: Self.ratings(of: data))
+        if models == nil {
+            // Nothing fitted yet (no data before, or every fit failed): fit on everything read so far, before this
+            // claim is scored. Serving popularity meanwhile would leave the claimed users with it until their next event.
+            guard !ratings.isEmpty, unfitted.count >= retryFitAt else { return }
+            fitNow(ratings: unfitted)
+        } else if runningFit == nil, let growth = settings.refitGrowth, let data = models?.data,
+                  Double(data.interactionCount) >= Double(interactionsAtFit) * (1 + growth), data.interactionCount >= retryFitAt {
+            startRefit(ratings: Self.ratings(of: data))
         }
     }
+
+    /// Whether a refit started by `catchUp` has not been adopted yet.
+    var isRefitting: Bool { runningFit != nil }
 
     /// The users' candidates from the models (segment popularity for users without history), scored together;
     /// nil before there is any model.
@@ -151,7 +183,7 @@ struct StreamModels: Sendable {
             }
         }
         unfitted = everything.ratings
-        tryFit(ratings: everything.ratings)
+        fitNow(ratings: everything.ratings)
     }
 
     /// Builds the set on stored snapshots; false (logged) when they do not fit the data or the blend.
@@ -172,30 +204,64 @@ struct StreamModels: Sendable {
         }
     }
 
-    /// Fits a new set; on failure keeps what serves now and waits for `retryGrowth` more data before trying again.
-    private mutating func tryFit(ratings: [Rating]) {
-        let started = ContinuousClock.now
-        do {
+    /// Hands a refit to `settings.runFit`; a runner that fits before returning has it adopted at once.
+    private mutating func startRefit(ratings: [Rating]) {
+        let outcome = FitOutcome()
+        let fit = fitter()
+        settings.runFit { outcome.store(Result { try fit(ratings) }) }
+        runningFit = RunningFit(outcome: outcome, ratingCount: ratings.count)
+        adoptFinishedFit()
+    }
+
+    /// Fits while no model serves: nothing to keep serving meanwhile.
+    private mutating func fitNow(ratings: [Rating]) {
+        adopt(Result { try fitter()(ratings) }, ratingCount: ratings.count, readSince: [])
+    }
+
+    private mutating func adoptFinishedFit() {
+        guard let running = runningFit, let result = running.outcome.result else { return }
+        runningFit = nil
+        adopt(result, ratingCount: running.ratingCount, readSince: running.readSince)
+    }
+
+    /// What a fit needs, taken now: it runs on another thread while `self` moves on.
+    private func fitter() -> @Sendable ([Rating]) throws -> (set: ModelSet, seconds: Double) {
+        let (settings, items, users) = (self.settings, self.items, self.users)
+        return { ratings in
+            let started = ContinuousClock.now
             var fitted = try ModelSet.fit(ratings: ratings, items: items, users: users, blend: settings.blend,
                                           hyperparameters: settings.hyperparameters, accumulation: settings.accumulation)
             fitted.settings.limit = settings.candidateCount
             fitted.settings.diversity = DiversityReranker(lambda: settings.diversity)
-            models = fitted
-            unfitted = []
-            interactionsAtFit = fitted.data.interactionCount
-            retryFitAt = 0
+            return (fitted, started.secondsSince)
+        }
+    }
+
+    /// Serves a fitted set (with what was read while it fitted applied); on failure keeps what serves now and waits
+    /// for `retryGrowth` more data before trying again.
+    private mutating func adopt(_ result: Result<(set: ModelSet, seconds: Double), any Error>, ratingCount: Int, readSince: [Rating]) {
+        switch result {
+        case .success(var fitted):
+            interactionsAtFit = fitted.set.data.interactionCount
             base = "fit\(interactionsAtFit)"
             updatesSinceBase = 0
+            if !readSince.isEmpty {
+                fitted.set.update(newInteractions: readSince)
+                updatesSinceBase = 1
+            }
+            models = fitted.set
+            unfitted = []
+            retryFitAt = 0
             logger.info("fitted models", metadata: [
-                "interactions": "\(interactionsAtFit)", "seconds": "\(started.secondsSince)",
+                "interactions": "\(interactionsAtFit)", "seconds": "\(fitted.seconds)", "applied_since": "\(readSince.count)",
             ])
-        } catch {
+        case .failure(let error):
             WorkerMetrics.modelFitFailures.increment()
             // Logged once per run of failures; the counter shows every one.
             if retryFitAt == 0 {
                 logger.error("model fit failed, keeping \(models == nil ? "popularity candidates" : "the last good models"); retrying once the interactions grow by \(Int(Self.retryGrowth * 100)) %: \(error)")
             }
-            retryFitAt = Int(Double(ratings.count) * (1 + Self.retryGrowth)) + 1
+            retryFitAt = Int(Double(ratingCount) * (1 + Self.retryGrowth)) + 1
         }
     }
 
@@ -211,4 +277,13 @@ struct StreamModels: Sendable {
         }
         return ratings
     }
+}
+
+/// Where a fit running on another thread leaves its outcome for the next `catchUp`.
+private final class FitOutcome: Sendable {
+    private let stored = Mutex<Result<(set: ModelSet, seconds: Double), any Error>?>(nil)
+
+    var result: Result<(set: ModelSet, seconds: Double), any Error>? { stored.withLock { $0 } }
+
+    func store(_ result: Result<(set: ModelSet, seconds: Double), any Error>) { stored.withLock { $0 = result } }
 }
