@@ -13,6 +13,9 @@ public struct ProfileStore: Sendable {
 
     /// `profiles`, and every item each user has interacted with (what candidates must exclude), from the same read
     /// of the users' interactions (the refresher needs both).
+    /// Demographics and summaries are looked up by key per claimed user (`LIMIT 1` keeps the planner from turning
+    /// the lookups back into joins): as joins, the planner read every summary, which the refresher rewrites all the
+    /// time (43 of 64 ms for 4,000 of 50,000 users, against 19 ms now).
     public func profilesAndSeenItems(userIDs: [Int], historyLength: Int = 20) throws -> (profiles: [Int: UserProfile], seen: [Int: Set<Int>]) {
         guard !userIDs.isEmpty else { return ([:], [:]) }
         let aggregates = try connection.query("""
@@ -20,8 +23,9 @@ public struct ProfileStore: Sendable {
                    p.purchase_count, p.click_count, extract(epoch FROM p.first_seen) AS first_seen,
                    extract(epoch FROM p.last_seen) AS last_seen, u.age, u.gender, u.occupation, u.zip,
                    u.user_id IS NOT NULL AS has_demographics, \(Self.summaryColumns)
-            FROM user_profiles p LEFT JOIN users u ON u.user_id = p.user_id
-            LEFT JOIN profile_summaries s ON s.user_id = p.user_id
+            FROM user_profiles p
+            LEFT JOIN LATERAL (SELECT * FROM users WHERE users.user_id = p.user_id LIMIT 1) u ON true
+            LEFT JOIN LATERAL (SELECT * FROM profile_summaries WHERE profile_summaries.user_id = p.user_id LIMIT 1) s ON true
             WHERE p.user_id = ANY($1::int[])
             """, [userIDs])
         var profiles = [Int: UserProfile]()
