@@ -194,8 +194,13 @@ public struct InteractionFeed: Sendable {
             throw StorageError("not a snapshot position: \(position.snapshot)")
         }
         let snapshot = "'\(position.snapshot)'::pg_snapshot"
+        // Summarised ranges are skipped when they hold nothing newer (migration 022); unsummarised ones are read whole.
+        _ = try connection.query("SELECT recworker_summarize_new_interactions()")
         return try connection.transaction { tx in
             try tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            // Until ANALYZE has seen the table there are no statistics on the indexed expression, and the planner's
+            // guess of a third of the rows made it read the whole table on every catch-up.
+            try tx.execute("SET LOCAL enable_seqscan = off")
             let next = try Self.currentPosition(tx)
             let ratings = try readRatingsBinary(tx, where: """
                 (ingest_xid::text)::bigint >= (pg_snapshot_xmin(\(snapshot))::text)::bigint

@@ -133,6 +133,41 @@ final class StreamModelsFeedTests: XCTestCase {
         XCTAssertEqual(try feed.readNew(after: position).ratings.count, 0)
     }
 
+    /// A catch-up leaves no block range of the interactions unsummarised, so the next one reads only what is new
+    /// instead of every range autovacuum has not summarised yet.
+    func testCatchUpSummarisesTheRangesItWouldOtherwiseReadAgain() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        let feed = InteractionFeed(connection: connection)
+        let start = try feed.readAll()
+        try insertAwkwardInteractions(connection)
+        let (position, caughtUp) = try feed.readNew(after: start.position)
+        XCTAssertGreaterThan(caughtUp.count, 100_000)
+
+        let summarised = try connection.query("SELECT brin_summarize_new_values('interactions_ingest_xid_range') AS n")[0].int("n")
+        XCTAssertEqual(summarised, 0, "ranges were left for the next catch-up to read whole")
+        try insert(connection, user: 1, item: 2)
+        XCTAssertEqual(try feed.readNew(after: position).ratings.map(\.itemID), [2])
+    }
+
+    /// Summarising needs the lock a vacuum of the table holds: the catch-up then reads as before, it does not wait.
+    func testCatchUpDoesNotWaitForAVacuumOfTheInteractions() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let connection = try database.connect()
+        let feed = InteractionFeed(connection: connection)
+        let start = try feed.readAll()
+        try insert(connection, user: 1, item: 2)
+        let vacuum = try database.connect()
+        try vacuum.execute("BEGIN")
+        try vacuum.execute("LOCK TABLE interactions IN SHARE UPDATE EXCLUSIVE MODE")
+        defer { try? vacuum.execute("ROLLBACK") }
+
+        try connection.execute("SET statement_timeout = '10s'")
+        XCTAssertEqual(try feed.readNew(after: start.position).ratings.map(\.itemID), [2])
+    }
+
     /// The position is inlined into the COPY (it takes no parameters), so anything but a snapshot is refused.
     func testCatchUpRefusesAPositionThatIsNotASnapshot() throws {
         let database = try TestDatabase()
