@@ -9,28 +9,7 @@ import XCTest
 
 /// A model fit that fails does not fail the refresh: the stream keeps serving (popularity before any good fit),
 /// logs once, and tries again only once the interactions have grown.
-final class StreamModelsFailureTests: XCTestCase {
-    private var database: TestDatabase!
-    private var connection: PostgresConnection!
-
-    override func setUpWithError() throws {
-        database = try TestDatabase()
-        connection = try database.connect()
-        try ingest(users: 1...20, itemsPerUser: 6, prefix: "a")
-    }
-
-    override func tearDown() { database?.drop() }
-
-    private func ingest(users: ClosedRange<Int>, itemsPerUser: Int, prefix: String) throws {
-        let events = users.flatMap { user in
-            (1...itemsPerUser).map { item in
-                InteractionEvent(eventID: "\(prefix)\(user)-\(item)", userID: user, itemID: (user * 7 + item) % 40 + 1,
-                                 type: .rating, value: 4, timestamp: 1_700_000_000)
-            }
-        }
-        _ = try IngestStore(connection: connection).apply(IngestBatch(groupID: "g", events: events, deadLetters: [], progress: []))
-    }
-
+final class StreamModelsFailureTests: StreamModelsDatabaseTestCase {
     func testAFailingFitKeepsServingLogsOnceAndRetriesOnlyAfterGrowth() throws {
         let log = CapturedLog()
         // A negative λ makes EASE's Gram matrix indefinite: its Cholesky factorisation fails on any data.

@@ -10,29 +10,8 @@ import XCTest
 
 /// A refit runs off the refresher's lock: the models that serve keep serving, and keep learning, while it runs,
 /// and the refitted set is adopted with what was read meanwhile applied to it.
-final class StreamModelsRefitTests: XCTestCase {
-    private var database: TestDatabase!
-    private var connection: PostgresConnection!
-
-    override func setUpWithError() throws {
-        database = try TestDatabase()
-        connection = try database.connect()
-        try ingest(users: 1...20, itemsPerUser: 6, prefix: "a")
-    }
-
-    override func tearDown() { database?.drop() }
-
-    private func ingest(users: ClosedRange<Int>, itemsPerUser: Int, prefix: String) throws {
-        let events = users.flatMap { user in
-            (1...itemsPerUser).map { item in
-                InteractionEvent(eventID: "\(prefix)\(user)-\(item)", userID: user, itemID: (user * 7 + item) % 40 + 1,
-                                 type: .rating, value: 4, timestamp: 1_700_000_000)
-            }
-        }
-        _ = try IngestStore(connection: connection).apply(IngestBatch(groupID: "g", events: events, deadLetters: [], progress: []))
-    }
-
-    private func itemsRated(by user: Int, count: Int) -> Set<Int> { Set((1...count).map { (user * 7 + $0) % 40 + 1 }) }
+final class StreamModelsRefitTests: StreamModelsDatabaseTestCase {
+    private func itemsRated(by user: Int, count: Int) -> Set<Int> { Set((1...count).map { item(user: user, nth: $0) }) }
 
     func testARefitRunsAsideWhileTheServingModelsKeepLearningAndIsAdoptedWithWhatWasReadMeanwhile() throws {
         let fits = HeldFits()
