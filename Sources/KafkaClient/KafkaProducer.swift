@@ -47,6 +47,11 @@ public final class KafkaProducer: @unchecked Sendable {
         try KafkaHandle.checkReachable(handle, brokers: brokers, timeout: timeout)
     }
 
+    /// How many partitions `topic` has (it must exist: a producer's first message auto-creates it on brokers that allow it).
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) throws -> Int {
+        try KafkaHandle.partitionCount(handle, topic: topic, timeout: timeout)
+    }
+
     /// Queues one message; partitioned by key (librdkafka's consistent-random partitioner).
     public func send(topic: String, key: [UInt8]?, value: [UInt8]) throws {
         let rkt = try topicHandle(topic)

@@ -92,7 +92,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
         })
         let window = BenchWindow()
         let driver = BenchDriver(
-            loops: loops, tracker: tracker, producer: producer, rated: rate.map { (total, $0, 1) }, expectedEvents: expected,
+            loops: loops, tracker: tracker, producer: producer, rated: try rate.map { (total, $0, 1, try producer.partitionCount()) }, expectedEvents: expected,
             watchesPublication: mode == .full, timeout: .seconds(timeoutSeconds), window: window)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loops.services.map { .init(service: $0) }

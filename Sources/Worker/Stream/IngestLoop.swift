@@ -48,6 +48,9 @@ final class IngestLoop: Sendable {
         positions.assigned.isEmpty ? nil : lastActivity.withLock { $0 }
     }
 
+    /// Partitions this loop holds now.
+    var assignedPartitionCount: Int { positions.assigned.count }
+
     func run() throws {
         var connection = try PostgresConnection(url: databaseURL)
         let offsetsConnection = try PostgresConnection(url: databaseURL)

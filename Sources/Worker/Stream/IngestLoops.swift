@@ -8,5 +8,8 @@ struct IngestLoops: Sendable {
     /// The latest consumption, assignment or commit of any loop; nil until one is assigned.
     var lastActivityTime: ContinuousClock.Instant? { loops.compactMap(\.lastActivityTime).max() }
 
+    /// Partitions the loops hold together: the whole topic's once the group has settled.
+    var assignedPartitionCount: Int { loops.map(\.assignedPartitionCount).reduce(0, +) }
+
     var services: [IngestService] { loops.map { IngestService(loop: $0) } }
 }

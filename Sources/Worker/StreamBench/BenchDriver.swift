@@ -9,8 +9,9 @@ struct BenchDriver: Service {
     let loops: IngestLoops
     let tracker: FreshnessTracker
     let producer: BenchProducer
-    /// Events to send while the worker runs (fixed-rate runs); nil when everything was produced beforehand.
-    let rated: (count: Int, rate: Double, firstNumber: Int)?
+    /// Events to send while the worker runs (fixed-rate runs), once the loops hold all `partitions` of the topic;
+    /// nil when everything was produced beforehand.
+    let rated: (count: Int, rate: Double, firstNumber: Int, partitions: Int)?
     let expectedEvents: Int
     let watchesPublication: Bool
     let timeout: Duration
@@ -18,7 +19,11 @@ struct BenchDriver: Service {
 
     func run() async throws {
         let deadline = ContinuousClock.now + timeout
-        while loops.lastActivityTime == nil {
+        // A backlog run starts at the first assignment: waiting longer would let that member apply events outside
+        // the window. A fixed-rate run starts once the group has settled. The dev broker answers a second member's
+        // SyncGroup up to a second after the first's, and events produced meanwhile for its partitions measured
+        // that wait (Apache Kafka answers both at once) instead of the worker's freshness.
+        while loops.lastActivityTime == nil || loops.assignedPartitionCount < rated?.partitions ?? 0 {
             try checkDeadline(deadline, waitingFor: "the consumer group assignment")
             try await Task.sleep(for: .milliseconds(5))
         }

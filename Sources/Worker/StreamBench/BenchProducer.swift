@@ -20,6 +20,9 @@ final class BenchProducer: Sendable {
         self.source = Mutex(source)
     }
 
+    /// Partitions of the bench's topic (it exists once anything was produced).
+    func partitionCount() throws -> Int { try producer.partitionCount(of: topic) }
+
     /// Sends `count` events numbered from `firstNumber` as fast as librdkafka takes them and waits for delivery.
     func produceAll(count: Int, firstNumber: Int = 0) throws {
         try source.withLock { source in
