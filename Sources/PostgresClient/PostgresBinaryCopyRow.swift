@@ -3,7 +3,8 @@
 /// what the stream worker's per-event staging costs most of.
 ///
 /// Each method writes one field; the column's type must match exactly (`int4`, `int8`, `float4`, `float8`, `bool`,
-/// `text` and one-dimensional arrays of `int4`, `float8` and `text`), as binary COPY does not convert.
+/// `text` and one-dimensional arrays of `bool`, `int4`, `int8`, `float4`, `float8` and `text`), as binary COPY does not
+/// convert.
 public struct PostgresBinaryCopyRow {
     var bytes: [UInt8]
     private var fieldCountAt = 0
@@ -18,6 +19,14 @@ public struct PostgresBinaryCopyRow {
         bytes = []
         bytes.reserveCapacity(capacity)
         bytes.append(contentsOf: Self.header)
+    }
+
+    /// One field's bytes without its length: the binary form of a query parameter (`PostgresBinaryParameter`).
+    static func fieldValue(_ write: (inout Self) -> Void) -> [UInt8] {
+        var row = Self(reservingCapacity: 0)
+        row.bytes = []
+        write(&row)
+        return Array(row.bytes.dropFirst(4))
     }
 
     mutating func begin() {
@@ -78,6 +87,15 @@ public struct PostgresBinaryCopyRow {
         }
     }
 
+    public mutating func float4Array(_ values: [Float]) {
+        array(elementType: Self.float4OID, count: values.count, payload: values.count * 8) { row in
+            for value in values {
+                row.append(4)
+                row.append(value.bitPattern)
+            }
+        }
+    }
+
     public mutating func float8Array(_ values: [Double]) {
         array(elementType: Self.float8OID, count: values.count, payload: values.count * 12) { row in
             for value in values {
@@ -88,10 +106,35 @@ public struct PostgresBinaryCopyRow {
         }
     }
 
+    public mutating func int8Array(_ values: [Int64]) {
+        array(elementType: Self.int8OID, count: values.count, payload: values.count * 12) { row in
+            for value in values {
+                row.append(8)
+                row.append(UInt32(truncatingIfNeeded: value >> 32))
+                row.append(UInt32(truncatingIfNeeded: value))
+            }
+        }
+    }
+
+    public mutating func boolArray(_ values: [Bool]) {
+        array(elementType: Self.boolOID, count: values.count, payload: values.count * 5) { row in
+            for value in values {
+                row.append(1)
+                row.bytes.append(value ? 1 : 0)
+            }
+        }
+    }
+
     public mutating func textArray(_ values: [String]) {
-        let payload = values.reduce(0) { $0 + 4 + $1.utf8.count }
-        array(elementType: Self.textOID, count: values.count, payload: payload) { row in
-            for var value in values {
+        textArray(values.map(Optional.some))
+    }
+
+    /// nil elements are SQL NULLs.
+    public mutating func textArray(_ values: [String?]) {
+        let payload = values.reduce(0) { $0 + 4 + ($1?.utf8.count ?? 0) }
+        array(elementType: Self.textOID, count: values.count, payload: payload, hasNulls: values.contains(nil)) { row in
+            for value in values {
+                guard var value else { row.append(UInt32(bitPattern: -1)); continue }
                 value.withUTF8 { utf8 in
                     row.append(UInt32(utf8.count))
                     row.bytes.append(contentsOf: utf8)
@@ -105,17 +148,20 @@ public struct PostgresBinaryCopyRow {
         append(UInt32(bitPattern: -1))
     }
 
+    private static let boolOID: UInt32 = 16
+    private static let int8OID: UInt32 = 20
     private static let int4OID: UInt32 = 23
+    private static let float4OID: UInt32 = 700
     private static let float8OID: UInt32 = 701
     private static let textOID: UInt32 = 25
 
     /// An array's wire form: dimensions, a has-nulls flag, the element type, each dimension's length and lower bound
     /// (an empty array has no dimensions), then every element as a length and its bytes.
-    private mutating func array(elementType: UInt32, count: Int, payload: Int, elements: (inout Self) -> Void) {
+    private mutating func array(elementType: UInt32, count: Int, payload: Int, hasNulls: Bool = false, elements: (inout Self) -> Void) {
         let dimensions = count == 0 ? 0 : 1
         field(length: Int32(12 + dimensions * 8 + payload))
         append(UInt32(dimensions))
-        append(0)
+        append(hasNulls ? 1 : 0)
         append(elementType)
         if dimensions == 1 {
             append(UInt32(count))

@@ -43,7 +43,7 @@ public struct IngestStore: Sendable {
     private func applyWhole(_ batch: IngestBatch, duplicates: Duplicates) throws -> IngestOutcome {
         try connection.transaction { tx in
             let transactionID = try advanceOffsets(tx, batch)
-            var outcome = try applyEvents(tx, batch.events, duplicates: duplicates, clearingStaging: false)
+            var outcome = try applyEvents(tx, batch.events, duplicates: duplicates)
             try finish(tx, batch, isolated: [])
             outcome.transactionID = transactionID
             return outcome
@@ -67,8 +67,7 @@ public struct IngestStore: Sendable {
         guard !part.isEmpty else { return }
         try tx.execute("SAVEPOINT ingest_part")
         do {
-            let applied = try applyEvents(
-                tx, part.map { batch.events[$0] }, duplicates: .skipped, clearingStaging: true)
+            let applied = try applyEvents(tx, part.map { batch.events[$0] }, duplicates: .skipped)
             try tx.execute("RELEASE SAVEPOINT ingest_part")
             outcome.inserted += applied.inserted
             outcome.duplicates += applied.duplicates
@@ -88,20 +87,10 @@ public struct IngestStore: Sendable {
         }
     }
 
-    private func applyEvents(
-        _ tx: PostgresConnection, _ events: [InteractionEvent], duplicates: Duplicates, clearingStaging: Bool
-    ) throws -> IngestOutcome {
+    private func applyEvents(_ tx: PostgresConnection, _ events: [InteractionEvent], duplicates: Duplicates) throws -> IngestOutcome {
         guard !events.isEmpty else { return IngestOutcome(inserted: 0, duplicates: 0, usersTouched: 0, stubItemsCreated: 0) }
-        try tx.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS staging_events (
-                user_id integer, event_id text, item_id integer, type text, value real, ts double precision
-            ) ON COMMIT DELETE ROWS
-            """)
-        // Within one transaction the rows of an earlier part are still staged.
-        if clearingStaging { try tx.execute("DELETE FROM staging_events") }
-        try tx.copyBinary("COPY staging_events FROM STDIN (FORMAT binary)", rows: events, write: Self.stage)
         let statement = duplicates == .skipped ? Self.applySkippingDuplicatesSQL : Self.applySQL
-        let row = try tx.query(statement, [knownItems.unknown(among: events)])[0]
+        let row = try tx.query(statement, [knownItems.unknown(among: events)] + Self.columns(of: events))[0]
         let inserted = try row.int("inserted")
         return IngestOutcome(inserted: inserted, duplicates: events.count - inserted,
                              usersTouched: try row.int("users"), stubItemsCreated: try row.int("stubs"))
@@ -146,14 +135,14 @@ public struct IngestStore: Sendable {
         return transactionID
     }
 
-    /// The staging row in binary (ids are in `EventContract.idRange`, so they fit `integer`).
-    static func stage(_ event: InteractionEvent, _ row: inout PostgresBinaryCopyRow) {
-        row.int4(Int32(event.userID))
-        row.text(event.eventID)
-        row.int4(Int32(event.itemID))
-        row.text(event.type.rawValue)
-        row.float4(Float(event.value))
-        row.float8(event.timestamp)
+    /// The events as the statement's column arrays ($2…$7, read by `unnest`), in binary. Not a staged temporary table:
+    /// PostgreSQL truncates a session's `ON COMMIT DELETE ROWS` tables at every commit, and that truncate waited
+    /// up to 1.4 s for the file system's journal while the kernel wrote back other files, holding the batch's
+    /// commit (and every later event's freshness) with it. Ids are in `EventContract.idRange`, so they fit `integer`.
+    static func columns(of events: [InteractionEvent]) -> [any PostgresEncodable] {
+        [PostgresBinaryArray.int4(events.map { Int32($0.userID) }), PostgresBinaryArray.text(events.map(\.eventID)),
+         PostgresBinaryArray.int4(events.map { Int32($0.itemID) }), PostgresBinaryArray.text(events.map(\.type.rawValue)),
+         PostgresBinaryArray.float4(events.map { Float($0.value) }), PostgresBinaryArray.float8(events.map(\.timestamp))]
     }
 
     /// One statement so PostgreSQL plans the whole batch at once; data-modifying CTEs all run even when
@@ -174,7 +163,8 @@ public struct IngestStore: Sendable {
         WITH ins AS (
             INSERT INTO interactions (user_id, event_id, item_id, type, value, occurred_at)
             SELECT DISTINCT ON (user_id, event_id) user_id, event_id, item_id, type, value, to_timestamp(ts)
-            FROM staging_events
+            FROM unnest($2::integer[], $3::text[], $4::integer[], $5::text[], $6::real[], $7::double precision[])
+                AS staged(user_id, event_id, item_id, type, value, ts)
             \(conflictClause)
             RETURNING user_id, item_id, type, value, occurred_at
         ), profiles AS (

@@ -150,35 +150,29 @@ public struct ProfileStore: Sendable {
     /// stands until the profile changes materially and the reranker asks again.
     public func storeSummaries(_ summaries: [Int: WrittenSummary]) throws {
         guard !summaries.isEmpty else { return }
-        try connection.transaction { tx in
-            // Binary COPY, as the refresher's publication: one row per claimed user on every refresh.
-            try tx.execute("""
-                CREATE TEMP TABLE IF NOT EXISTS staging_summaries (
-                    user_id integer, summary text, source text, model text, event_count bigint, genres text, with_demographics boolean
-                ) ON COMMIT DELETE ROWS
-                """)
-            // Rows staged earlier in the caller's own transaction are still there until it commits.
-            try tx.execute("DELETE FROM staging_summaries")
-            try tx.copyBinary("COPY staging_summaries FROM STDIN (FORMAT binary)", rows: summaries) { entry, row in
-                row.int4(Int32(entry.key))
-                row.text(entry.value.text)
-                row.text(entry.value.source.rawValue)
-                if let model = entry.value.model { row.text(model) } else { row.null() }
-                row.int8(Int64(entry.value.basis.eventCount))
-                row.text(entry.value.basis.topGenres.joined(separator: "\u{1F}"))
-                row.bool(entry.value.withDemographics)
-            }
-            try tx.execute("""
-                INSERT INTO profile_summaries AS s (user_id, summary, summary_source, summary_model, event_count, top_genres, with_demographics)
-                SELECT n.user_id, n.summary, n.source, n.model, n.event_count, string_to_array(n.genres, E'\\x1f'), n.with_demographics
-                FROM staging_summaries n ORDER BY n.user_id
-                ON CONFLICT (user_id) DO UPDATE SET
-                    summary = excluded.summary, summary_source = excluded.summary_source, summary_model = excluded.summary_model,
-                    event_count = excluded.event_count, top_genres = excluded.top_genres,
-                    with_demographics = excluded.with_demographics, written_at = now()
-                WHERE excluded.summary_model IS NOT NULL OR s.summary_model IS NULL
-                """)
-        }
+        // Binary array parameters, as the refresher's lists (`RecommendationListRows`): one row per claimed user on
+        // every refresh, and no temporary table to truncate at commit.
+        let entries = summaries.sorted { $0.key < $1.key }
+        try connection.execute("""
+            INSERT INTO profile_summaries AS s (user_id, summary, summary_source, summary_model, event_count, top_genres, with_demographics)
+            SELECT n.user_id, n.summary, n.source, n.model, n.event_count, string_to_array(n.genres, E'\\x1f'), n.with_demographics
+            FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[])
+                 AS n(user_id, summary, source, model, event_count, genres, with_demographics)
+            ORDER BY n.user_id
+            ON CONFLICT (user_id) DO UPDATE SET
+                summary = excluded.summary, summary_source = excluded.summary_source, summary_model = excluded.summary_model,
+                event_count = excluded.event_count, top_genres = excluded.top_genres,
+                with_demographics = excluded.with_demographics, written_at = now()
+            WHERE excluded.summary_model IS NOT NULL OR s.summary_model IS NULL
+            """, [
+                PostgresBinaryArray.int4(entries.map { Int32($0.key) }),
+                PostgresBinaryArray.text(entries.map(\.value.text)),
+                PostgresBinaryArray.text(entries.map(\.value.source.rawValue)),
+                PostgresBinaryArray.text(entries.map(\.value.model)),
+                PostgresBinaryArray.int8(entries.map { Int64($0.value.basis.eventCount) }),
+                PostgresBinaryArray.text(entries.map { $0.value.basis.topGenres.joined(separator: "\u{1F}") }),
+                PostgresBinaryArray.bool(entries.map(\.value.withDemographics)),
+            ])
     }
 
     static let summaryColumns = """
