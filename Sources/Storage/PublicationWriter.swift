@@ -50,6 +50,7 @@ public struct PublicationWriter: Sendable {
             let listed = users.filter { !$0.items.isEmpty }
             if !listed.isEmpty {
                 let lists = RecommendationListRows(listed, firstParameter: 3)
+                try tx.execute(RecommendationListRows.sortMemory)
                 try tx.execute("""
                     INSERT INTO recommendation_lists (user_id, run_id, source, model_version, generated_at, item_ids, scores, explanations,
                                                       explanation_sources)

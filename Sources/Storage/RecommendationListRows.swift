@@ -6,6 +6,11 @@ import PostgresClient
 /// temporary table (binary COPY, `ON COMMIT DELETE ROWS`) cost a file truncate at every commit, which waited up to
 /// 1.4 s on the file system's journal while the kernel wrote other files back.
 struct RecommendationListRows {
+    /// Run in the statement's transaction first. Rebuilding the lists sorts every item row by its user; 4,000 users'
+    /// lists need about 5 MB, and past the default 4 MB `work_mem` the sort went to a temporary file (created and
+    /// removed per claim: the file-system work this type exists to avoid).
+    static let sortMemory = "SET LOCAL work_mem = '32MB'"
+
     /// `FROM \(sql) n` gives `n.user_id, n.source, n.model_version, n.item_ids, n.scores, n.explanations,
     /// n.explanation_sources`, in the users' order.
     let sql: String

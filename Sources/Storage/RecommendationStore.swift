@@ -46,6 +46,7 @@ public struct RecommendationStore: Sendable {
         guard !users.isEmpty else { return }
         try connection.transaction { tx in
             let lists = RecommendationListRows(users, firstParameter: 2)
+            try tx.execute(RecommendationListRows.sortMemory)
             try tx.execute("""
                 INSERT INTO recommendation_lists AS l (user_id, run_id, source, model_version, item_ids, scores, explanations, explanation_sources)
                 SELECT n.user_id, $1, n.source, n.model_version, n.item_ids, n.scores, n.explanations, n.explanation_sources
