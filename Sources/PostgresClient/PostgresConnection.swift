@@ -239,33 +239,20 @@ public final class PostgresConnection: Sendable {
 
     // MARK: - libpq plumbing
 
+    /// Sends each parameter with its length and format: binary when it has a binary form, otherwise text.
     private func run(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> OpaquePointer {
-        let binaries = parameters.map(\.postgresBinary)
-        if binaries.contains(where: { $0 != nil }) { return try runWithBinary(sql, parameters, binaries) }
-        let texts = parameters.map { $0.postgresText }
-        // libpq takes text parameters as C strings: a NUL would silently cut the value, so refuse it as the data
-        // error it is (PostgreSQL text cannot hold NUL either).
-        if let index = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(kind: .query, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot store",
-                                sqlState: "22021")
-        }
-        let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQexecParams(connection, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
-            }
-        }
-        guard let result else { throw connectionError() }
-        do { try check(result) } catch { PQclear(result); throw error }
-        return result
-    }
-
-    /// `run` with some parameters in binary: each value is passed with its length and format.
-    private func runWithBinary(_ sql: String, _ parameters: [any PostgresEncodable], _ binaries: [[UInt8]?]) throws -> OpaquePointer {
         var values = [[UInt8]?]()
-        for (index, (parameter, binary)) in zip(parameters, binaries).enumerated() {
-            guard binary == nil, let text = parameter.postgresText else { values.append(binary); continue }
+        var formats = [Int32]()
+        for (index, parameter) in parameters.enumerated() {
+            if let binary = parameter.postgresBinary {
+                values.append(binary)
+                formats.append(1)
+                continue
+            }
+            formats.append(0)
+            guard let text = parameter.postgresText else { values.append(nil); continue }
+            // libpq reads a text parameter up to its first NUL, which would silently cut the value: refuse it as the
+            // data error it is (PostgreSQL text cannot hold NUL either).
             guard !text.utf8.contains(0) else {
                 throw PostgresError(kind: .query, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot store",
                                     sqlState: "22021")
@@ -281,7 +268,6 @@ public final class PostgresConnection: Sendable {
         }
         defer { buffers.forEach { $0?.deallocate() } }
         let lengths = values.map { Int32($0?.count ?? 0) }
-        let formats = binaries.map { Int32($0 == nil ? 0 : 1) }
         let result: OpaquePointer? = buffers.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
                 PQexecParams(connection, sql, Int32(values.count), nil, pointers.baseAddress, lengths, formats, 0)
