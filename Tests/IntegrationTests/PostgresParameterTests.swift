@@ -3,8 +3,19 @@ import TestSupport
 import XCTest
 
 /// Array parameters sent in binary arrive as exactly the values given, beside text parameters in the same
-/// statement; a type the statement does not expect is refused by the server, not misread.
-final class PostgresBinaryArrayParameterTests: XCTestCase {
+/// statement; a type the statement does not expect is refused by the server, not misread; a text parameter holding a
+/// NUL is refused, not cut at it.
+final class PostgresParameterTests: XCTestCase {
+    func testATextParameterWithANulIsRefusedNotCut() throws {
+        let database = try TestDatabase(migrated: false)
+        defer { database.drop() }
+        let connection = try database.connect()
+        XCTAssertThrowsError(try connection.query("SELECT $1::text AS t", ["before\u{0}after"])) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "22021")
+        }
+        XCTAssertEqual(try connection.query("SELECT $1::text AS t", ["before after"])[0]["t"], "before after")
+    }
+
     func testEveryArrayTypeRoundTripsBesideTextParameters() throws {
         let database = try TestDatabase(migrated: false)
         defer { database.drop() }
