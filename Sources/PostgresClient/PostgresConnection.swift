@@ -129,22 +129,6 @@ public final class PostgresConnection: Sendable {
         }
     }
 
-    /// Streams binary COPY data: `sql` is `COPY … FROM STDIN (FORMAT binary)`, and `write` writes each element's
-    /// fields in the column order, with the columns' exact types (`PostgresBinaryCopyRow`).
-    public func copyBinary<Row>(_ sql: String, rows: some Sequence<Row>, write: (Row, inout PostgresBinaryCopyRow) -> Void) throws {
-        try copyIn(sql) { send in
-            var row = PostgresBinaryCopyRow(reservingCapacity: Self.copyChunkBytes + 4_096)
-            for element in rows {
-                row.begin()
-                write(element, &row)
-                row.end()
-                if row.bytes.count >= Self.copyChunkBytes, !send(&row.bytes) { return false }
-            }
-            row.bytes.append(contentsOf: PostgresBinaryCopyRow.trailer)
-            return send(&row.bytes)
-        }
-    }
-
     private static let copyChunkBytes = 1 << 16
 
     /// Starts `COPY … FROM STDIN`, lets `fill` write the data (calling `send` with each full chunk and the last

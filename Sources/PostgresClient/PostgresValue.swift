@@ -10,24 +10,6 @@ extension PostgresEncodable {
     public var postgresBinary: [UInt8]? { nil }
 }
 
-/// An array parameter in binary, as the server stores it: a column of a batch of thousands of rows costs no text
-/// formatting here and no parsing there. The statement must cast it to exactly its type (`$2::integer[]`).
-public struct PostgresBinaryArray: PostgresEncodable {
-    public let postgresBinary: [UInt8]?
-    public var postgresText: String? { nil }
-
-    private init(_ write: (inout PostgresBinaryCopyRow) -> Void) { postgresBinary = PostgresBinaryCopyRow.fieldValue(write) }
-
-    public static func int4(_ values: [Int32]) -> Self { Self { $0.int4Array(values) } }
-    public static func float4(_ values: [Float]) -> Self { Self { $0.float4Array(values) } }
-    public static func float8(_ values: [Double]) -> Self { Self { $0.float8Array(values) } }
-    public static func int8(_ values: [Int64]) -> Self { Self { $0.int8Array(values) } }
-    public static func bool(_ values: [Bool]) -> Self { Self { $0.boolArray(values) } }
-    public static func text(_ values: [String]) -> Self { Self { $0.textArray(values) } }
-    /// nil elements are SQL NULLs.
-    public static func text(_ values: [String?]) -> Self { Self { $0.textArray(values) } }
-}
-
 extension String: PostgresEncodable { public var postgresText: String? { self } }
 extension Substring: PostgresEncodable { public var postgresText: String? { String(self) } }
 extension Int: PostgresEncodable { public var postgresText: String? { String(self) } }

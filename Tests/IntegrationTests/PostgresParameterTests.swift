@@ -21,19 +21,24 @@ final class PostgresParameterTests: XCTestCase {
         defer { database.drop() }
         let connection = try database.connect()
         let ids: [Int32] = [1, -7, .max, .min]
-        let labels = [#"quote " backslash \ comma , braces {}"#, "", "NULL", "évènement 🎬"]
+        let counts: [Int64] = [0, -1, .max, .min]
+        let flags = [true, false, false, true]
+        let labels: [String?] = [#"quote " backslash \ comma , braces {}"#, nil, "NULL", "évènement 🎬"]
         let small: [Float] = [0.1, -0.0, .greatestFiniteMagnitude, .infinity]
         let large: [Double] = [1_700_000_000.123456, .pi, -1e300, 5e-324]
 
         let rows = try connection.query("""
-            SELECT $1::text AS prefix, a.id, a.label, a.small::text AS small, a.large::text AS large, a.ordinality
-            FROM unnest($2::integer[], $3::text[], $4::real[], $5::double precision[]) WITH ORDINALITY AS a(id, label, small, large, ordinality)
+            SELECT $1::text AS prefix, a.id, a.count, a.flag, a.label, a.small::text AS small, a.large::text AS large
+            FROM unnest($2::integer[], $3::bigint[], $4::boolean[], $5::text[], $6::real[], $7::double precision[])
+                 WITH ORDINALITY AS a(id, count, flag, label, small, large, ordinality)
             ORDER BY a.ordinality
-            """, ["a text parameter", PostgresBinaryArray.int4(ids), PostgresBinaryArray.text(labels),
-                  PostgresBinaryArray.float4(small), PostgresBinaryArray.float8(large)])
+            """, ["a text parameter", PostgresBinaryArray.int4(ids), PostgresBinaryArray.int8(counts), PostgresBinaryArray.bool(flags),
+                  PostgresBinaryArray.text(labels), PostgresBinaryArray.float4(small), PostgresBinaryArray.float8(large)])
 
         XCTAssertEqual(rows.map { $0["prefix"] }, Array(repeating: "a text parameter", count: ids.count))
         XCTAssertEqual(try rows.map { Int32(try $0.int("id")) }, ids)
+        XCTAssertEqual(rows.map { $0["count"].flatMap(Int64.init) }, counts)
+        XCTAssertEqual(try rows.map { try $0.bool("flag") }, flags)
         XCTAssertEqual(rows.map { $0["label"] }, labels)
         XCTAssertEqual(rows.map { $0["small"].flatMap(Float.init) }, small)
         XCTAssertEqual(rows.map { $0["large"].flatMap(Double.init) }, large)
