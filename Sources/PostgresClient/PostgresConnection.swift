@@ -223,39 +223,43 @@ public final class PostgresConnection: Sendable {
 
     // MARK: - libpq plumbing
 
-    /// Sends each parameter with its length and format: binary when it has a binary form, otherwise text.
+    /// Sends each parameter with its length and format: binary when it has a binary form, otherwise text. Every value
+    /// is copied once, into one buffer the pointers index.
     private func run(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> OpaquePointer {
-        var values = [[UInt8]?]()
+        var storage = [UInt8]()
+        var offsets = [Int?]()
+        var lengths = [Int32]()
         var formats = [Int32]()
         for (index, parameter) in parameters.enumerated() {
+            let start = storage.count
             if let binary = parameter.postgresBinary {
-                values.append(binary)
+                storage.append(contentsOf: binary)
                 formats.append(1)
+            } else if let text = parameter.postgresText {
+                // libpq reads a text parameter up to its first NUL, which would silently cut the value: refuse it as
+                // the data error it is (PostgreSQL text cannot hold NUL either).
+                guard !text.utf8.contains(0) else {
+                    throw PostgresError(kind: .query, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot store",
+                                        sqlState: "22021")
+                }
+                storage.append(contentsOf: text.utf8)
+                storage.append(0)
+                formats.append(0)
+            } else {
+                offsets.append(nil)
+                lengths.append(0)
+                formats.append(0)
                 continue
             }
-            formats.append(0)
-            guard let text = parameter.postgresText else { values.append(nil); continue }
-            // libpq reads a text parameter up to its first NUL, which would silently cut the value: refuse it as the
-            // data error it is (PostgreSQL text cannot hold NUL either).
-            guard !text.utf8.contains(0) else {
-                throw PostgresError(kind: .query, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot store",
-                                    sqlState: "22021")
-            }
-            values.append(Array(text.utf8) + [0])
+            offsets.append(start)
+            lengths.append(Int32(storage.count - start))
         }
-        let buffers: [UnsafeMutablePointer<CChar>?] = values.map { value in
-            value.map { bytes in
-                let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(bytes.count, 1))
-                buffer.initialize(from: bytes, count: bytes.count)
-                return UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: CChar.self)
+        let result: OpaquePointer? = storage.withUnsafeBufferPointer { buffer in
+            let values: [UnsafePointer<CChar>?] = offsets.map { offset in
+                guard let offset, let base = buffer.baseAddress else { return nil }
+                return UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self)
             }
-        }
-        defer { buffers.forEach { $0?.deallocate() } }
-        let lengths = values.map { Int32($0?.count ?? 0) }
-        let result: OpaquePointer? = buffers.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                PQexecParams(connection, sql, Int32(values.count), nil, pointers.baseAddress, lengths, formats, 0)
-            }
+            return PQexecParams(connection, sql, Int32(values.count), nil, values, lengths, formats, 0)
         }
         guard let result else { throw connectionError() }
         do { try check(result) } catch { PQclear(result); throw error }
