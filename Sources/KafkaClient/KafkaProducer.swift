@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Synchronization
 
 /// An idempotent producer. `send` queues without blocking (waiting only when librdkafka's local
 /// queue is full); `flush` waits for every queued message and reports the first delivery failure.
@@ -100,9 +101,9 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPoi
     return bytes.withUnsafeBytes { body($0) }
 }
 
-private final class DeliveryFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: String?
-    func record(_ reason: String) { lock.withLock { if first == nil { first = reason } } }
-    func take() -> String? { lock.withLock { defer { first = nil }; return first } }
+/// The first delivery failure since the last `take`, recorded on librdkafka's thread.
+private final class DeliveryFailures: Sendable {
+    private let first = Mutex<String?>(nil)
+    func record(_ reason: String) { first.withLock { if $0 == nil { $0 = reason } } }
+    func take() -> String? { first.withLock { first in defer { first = nil }; return first } }
 }

@@ -1,14 +1,15 @@
 import Foundation
+import Synchronization
 
 /// A one-line bar redrawn in place on standard error, at most ten times a second.
-final class TerminalProgressBar: NightlyProgressReporter, @unchecked Sendable {
-    private let lock = NSLock()
-    private var lastDraw = 0.0
+final class TerminalProgressBar: NightlyProgressReporter, Sendable {
+    /// Uptime of the last redraw.
+    private let lastDraw = Mutex(0.0)
     private let width = 30
 
     func update(_ progress: NightlyProgress) {
         let now = ProcessInfo.processInfo.systemUptime
-        let due = lock.withLock {
+        let due = lastDraw.withLock { lastDraw in
             guard now - lastDraw >= 0.1 else { return false }
             lastDraw = now
             return true
