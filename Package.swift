@@ -42,8 +42,14 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A scripted OpenAI-compatible endpoint on loopback: `bench rerank` and the LLM tests both talk to it.
+        .target(name: "ScriptedLLMServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .executableTarget(name: "Worker", dependencies: [
-            "Pipeline", "Storage", "KafkaClient", "LLMClient", "PostgresClient", "CMalloc",
+            "Pipeline", "Storage", "KafkaClient", "LLMClient", "PostgresClient", "CMalloc", "ScriptedLLMServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -58,13 +64,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PostgresClient", "Storage", "KafkaClient", "Pipeline", "LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LinearAlgebra"], exclude: ["Golden"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "LLMClientTests", dependencies: [
-            "LLMClient", "Pipeline", "TestSupport", "Storage", "PostgresClient",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+        .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "Pipeline", "TestSupport", "Storage", "PostgresClient", "ScriptedLLMServer"]),
+        .testTarget(name: "WorkerTests", dependencies: [
+            "Worker", "TestSupport", "Storage", "PostgresClient", "Pipeline", "LLMClient", "ScriptedLLMServer",
         ]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "TestSupport", "Storage", "PostgresClient", "Pipeline"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "KafkaClient", "PostgresClient", "Storage", "Pipeline", "TestSupport", "LinearAlgebra",
             .product(name: "Yams", package: "Yams"),

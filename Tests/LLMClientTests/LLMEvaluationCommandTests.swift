@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import ScriptedLLMServer
 import TestSupport
 import XCTest
 
@@ -7,7 +8,7 @@ import XCTest
 /// generated MovieLens folder: one call per sampled user, the rows and reports written, failures kept
 /// as the model's order.
 final class LLMEvaluationCommandTests: XCTestCase {
-    private var server: FakeOpenAIServer?
+    private var server: ScriptedLLMServer?
     private var folder: URL!
 
     override func setUpWithError() throws {
@@ -25,8 +26,8 @@ final class LLMEvaluationCommandTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func run(_ arguments: [String], script: @escaping FakeOpenAIServer.Script) throws -> (RecworkerBinary.Output, FakeOpenAIServer) {
-        let server = try FakeOpenAIServer(script: script)
+    private func run(_ arguments: [String], script: @escaping ScriptedLLMServer.Script) throws -> (RecworkerBinary.Output, ScriptedLLMServer) {
+        let server = try ScriptedLLMServer(script: script)
         self.server = server
         let llm = ["--llm-base-url", server.baseURL, "--llm-model", "fake", "--llm-candidates", "8", "--llm-max-attempts", "1"]
         // No DATABASE_URL: no answer cache, so every sampled user reaches the fake endpoint.

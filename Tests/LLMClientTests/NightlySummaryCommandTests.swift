@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import PostgresClient
+import ScriptedLLMServer
 import Storage
 import TestSupport
 import XCTest
@@ -9,7 +10,7 @@ import XCTest
 /// before their rerank, the rerank prompt uses it, it is stored, and it is asked again only after the profile
 /// changed materially.
 final class NightlySummaryCommandTests: XCTestCase {
-    private var server: FakeOpenAIServer?
+    private var server: ScriptedLLMServer?
     private var database: TestDatabase?
 
     override func tearDown() {
@@ -19,7 +20,7 @@ final class NightlySummaryCommandTests: XCTestCase {
 
     static let summaryText = "Enjoys a broad mix of films and rates them evenly."
 
-    private static func isSummary(_ request: FakeOpenAIServer.Received) -> Bool { request.body["response_format"] == nil }
+    private static func isSummary(_ request: ScriptedLLMServer.Received) -> Bool { request.body["response_format"] == nil }
 
     private static func events(user: Int, items: ClosedRange<Int>) -> [InteractionEvent] {
         items.map { item in
@@ -29,7 +30,7 @@ final class NightlySummaryCommandTests: XCTestCase {
     }
 
     /// Six users with twelve ratings each, and the fake endpoint.
-    private func setUp() throws -> (database: TestDatabase, connection: PostgresConnection, ingest: IngestStore, server: FakeOpenAIServer) {
+    private func setUp() throws -> (database: TestDatabase, connection: PostgresConnection, ingest: IngestStore, server: ScriptedLLMServer) {
         let database = try TestDatabase()
         self.database = database
         let connection = try database.connect()
@@ -40,12 +41,12 @@ final class NightlySummaryCommandTests: XCTestCase {
         let ingest = IngestStore(connection: connection)
         _ = try ingest.apply(IngestBatch(groupID: "t", events: (1...6).flatMap { Self.events(user: $0, items: $0...($0 + 11)) },
                                          deadLetters: [], progress: []))
-        let server = try FakeOpenAIServer { _, request in Self.isSummary(request) ? .complete(content: Self.summaryText) : .complete() }
+        let server = try ScriptedLLMServer { _, request in Self.isSummary(request) ? .complete(content: Self.summaryText) : .complete() }
         self.server = server
         return (database, connection, ingest, server)
     }
 
-    private func nightly(_ database: TestDatabase, _ server: FakeOpenAIServer, llmUsers: Int = 3) throws {
+    private func nightly(_ database: TestDatabase, _ server: ScriptedLLMServer, llmUsers: Int = 3) throws {
         let output = try RecworkerBinary.locate().run([
             "nightly", "--database-url", database.url, "--progress", "none", "--llm-base-url", server.baseURL, "--llm-model", "fake",
             "--llm-max-attempts", "1", "--profile-summary", "llm", "--setting", "llm.enabled=true",

@@ -1,14 +1,16 @@
 import Foundation
 import LLMClient
 import Pipeline
+import ScriptedLLMServer
 import Synchronization
+import TestSupport
 import XCTest
 
 /// LLM-written profile summaries against the scripted fake server: a good answer is stored and used by the rerank
 /// prompt; every kind of degenerate answer falls back to the template (kept with the model's name so it is not
 /// asked again); a failing summary call never fails the rerank; a current summary costs no call.
 final class ProfileSummaryFaultTests: XCTestCase {
-    private var server: FakeOpenAIServer?
+    private var server: ScriptedLLMServer?
 
     override func tearDown() {
         server?.shutdown()
@@ -16,15 +18,15 @@ final class ProfileSummaryFaultTests: XCTestCase {
     }
 
     /// Summary requests (no response schema) get `summary`; rerank requests get a valid ranking.
-    private func start(summary: @escaping @Sendable (Int) -> FakeOpenAIServer.Action) throws -> FakeOpenAIServer {
-        let server = try FakeOpenAIServer { index, request in
+    private func start(summary: @escaping @Sendable (Int) -> ScriptedLLMServer.Action) throws -> ScriptedLLMServer {
+        let server = try ScriptedLLMServer { index, request in
             request.body["response_format"] == nil ? summary(index) : .complete()
         }
         self.server = server
         return server
     }
 
-    private func reranker(_ server: FakeOpenAIServer, cache: (any ResponseCache)? = nil,
+    private func reranker(_ server: ScriptedLLMServer, cache: (any ResponseCache)? = nil,
                           failures: FailureLog = FailureLog()) -> SummarizingReranker {
         let configuration = RerankerConfiguration(timeout: .seconds(5), pseudonymizer: Pseudonymizer(key: "k"))
         let gateway = LLMGateway(endpoint: LLMEndpoint(baseURL: server.baseURL, model: "fake", apiKey: nil),
@@ -40,11 +42,11 @@ final class ProfileSummaryFaultTests: XCTestCase {
         var users: [Int] { entries.withLock { $0.map(\.userID) } }
     }
 
-    private static func userMessage(_ request: FakeOpenAIServer.Received) -> String {
+    private static func userMessage(_ request: ScriptedLLMServer.Received) -> String {
         (request.body["messages"] as? [[String: Any]])?.last?["content"] as? String ?? ""
     }
 
-    private static func rerankPrompts(_ server: FakeOpenAIServer) -> [String] {
+    private static func rerankPrompts(_ server: ScriptedLLMServer) -> [String] {
         server.log.filter { $0.body["response_format"] != nil }.map(userMessage)
     }
 

@@ -1,13 +1,15 @@
 import Foundation
 import LLMClient
 import Pipeline
+import ScriptedLLMServer
+import TestSupport
 import XCTest
 
 /// With R requests and T tokens per window configured, the endpoint's own log must never show a
 /// window above either. The window is shrunk to seconds so the check runs quickly; the limiter's
 /// arithmetic does not depend on its length.
 final class RateLimitComplianceTests: XCTestCase {
-    private var server: FakeOpenAIServer?
+    private var server: ScriptedLLMServer?
 
     override func tearDown() {
         server?.shutdown()
@@ -15,7 +17,7 @@ final class RateLimitComplianceTests: XCTestCase {
     }
 
     /// The largest count and token sum the server saw in any window starting at an arrival.
-    private func peaks(_ log: [FakeOpenAIServer.Received], window: Duration) -> (requests: Int, tokens: Int) {
+    private func peaks(_ log: [ScriptedLLMServer.Received], window: Duration) -> (requests: Int, tokens: Int) {
         let sorted = log.sorted { $0.arrival < $1.arrival }
         var peak = (requests: 0, tokens: 0)
         for (index, first) in sorted.enumerated() {
@@ -26,8 +28,8 @@ final class RateLimitComplianceTests: XCTestCase {
         return peak
     }
 
-    private func run(limits: LLMLimits, users: Int) async throws -> [FakeOpenAIServer.Received] {
-        let server = try FakeOpenAIServer { _, _ in .complete(delay: .milliseconds(30)) }
+    private func run(limits: LLMLimits, users: Int) async throws -> [ScriptedLLMServer.Received] {
+        let server = try ScriptedLLMServer { _, _ in .complete(delay: .milliseconds(30)) }
         self.server = server
         let reranker = OpenAIReranker(endpoint: LLMEndpoint(baseURL: server.baseURL, model: "fake", apiKey: nil), limits: limits)
         try await withThrowingTaskGroup(of: RerankResult.self) { group in

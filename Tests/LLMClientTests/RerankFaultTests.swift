@@ -1,28 +1,30 @@
 import Foundation
 import LLMClient
 import Pipeline
+import ScriptedLLMServer
+import TestSupport
 import XCTest
 
 /// Every fault an endpoint can produce, against the scripted fake server: the published rows stay
 /// valid (only candidates, each once, `limit` of them, all explained), nothing is lost, and retries
 /// stay within the configured attempts.
 final class RerankFaultTests: XCTestCase {
-    private var server: FakeOpenAIServer?
+    private var server: ScriptedLLMServer?
 
     override func tearDown() {
         server?.shutdown()
         server = nil
     }
 
-    private func start(_ script: @escaping FakeOpenAIServer.Script) throws -> FakeOpenAIServer {
-        let server = try FakeOpenAIServer(script: script)
+    private func start(_ script: @escaping ScriptedLLMServer.Script) throws -> ScriptedLLMServer {
+        let server = try ScriptedLLMServer(script: script)
         self.server = server
         return server
     }
 
     /// Fast retries and a short timeout so fault tests take seconds.
     private func reranker(
-        _ server: FakeOpenAIServer, attempts: Int = 3, timeout: Duration = .seconds(5), output: StructuredOutput = .jsonSchema,
+        _ server: ScriptedLLMServer, attempts: Int = 3, timeout: Duration = .seconds(5), output: StructuredOutput = .jsonSchema,
         limits: LLMLimits? = nil
     ) -> OpenAIReranker {
         OpenAIReranker(
@@ -202,7 +204,7 @@ final class RerankFaultTests: XCTestCase {
         let ranking = try await reranker.llmRanking(request)
         XCTAssertEqual(ranking.samples, 4)
         XCTAssertEqual(server.log.count, 4)
-        let shownOrders = Set(server.log.map { FakeOpenAIServer.shownIDs(in: $0).joined() })
+        let shownOrders = Set(server.log.map { ScriptedLLMServer.shownIDs(in: $0).joined() })
         XCTAssertEqual(shownOrders.count, 1, "ids are positional, so every prompt shows C1…C6")
         let prompts = Set(server.log.map { (($0.body["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? "" })
         XCTAssertEqual(prompts.count, 4, "each sample must show the candidates in a different order")

@@ -1,26 +1,17 @@
 import LLMClient
 import Pipeline
+import ScriptedLLMServer
 import Storage
 import TestSupport
 import XCTest
+@testable import Worker
 
-/// The worker adopts `ResponseCache` for `LLMCacheStore` in one extension; the test does the same so the
-/// PostgreSQL store is exercised through the protocol the reranker uses.
-extension LLMCacheStore: ResponseCache {
-    public func cachedCompletion(forKey key: String) async throws -> CachedCompletion? {
-        try entry(forKey: key).map { CachedCompletion(content: $0.content, usage: $0.usage) }
-    }
-
-    public func store(_ completion: CachedCompletion, forKey key: String, model: String, ttl: Duration, userID: Int) async throws {
-        try put(key: key, model: model, content: completion.content, usage: completion.usage, ttlSeconds: Double(ttl.components.seconds), userID: userID)
-    }
-}
-
+/// The PostgreSQL store behind the reranker, through the worker's own `ResponseCache` adapter (`LLMOptions.swift`).
 final class PostgresCacheTests: XCTestCase {
     func testSecondIdenticalRunMakesZeroCallsAndExpiredEntriesMiss() async throws {
         let database = try TestDatabase()
         defer { database.drop() }
-        let server = try FakeOpenAIServer { _, _ in .complete() }
+        let server = try ScriptedLLMServer { _, _ in .complete() }
         defer { server.shutdown() }
         let endpoint = LLMEndpoint(baseURL: server.baseURL, model: "fake", apiKey: nil)
         let requests = (2...4).map { RerankFixtures.request(userID: $0, candidates: 6, limit: $0) }

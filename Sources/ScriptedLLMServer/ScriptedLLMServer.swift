@@ -2,20 +2,22 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
-/// A scripted OpenAI-compatible `/chat/completions` server on loopback, for fault and limit tests.
-/// Every request is logged with its arrival time and the tokens the reply reports, so tests can check
-/// what the endpoint actually saw.
-final class FakeOpenAIServer: @unchecked Sendable {
-    struct Received: Sendable {
-        var arrival: ContinuousClock.Instant
-        var body: [String: Any] { (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] ?? [:] }
-        var raw: Data
-        var headers: [(String, String)]
-        var reportedTokens: Int
+/// A scripted OpenAI-compatible `/chat/completions` server on loopback: `bench rerank` measures the client against
+/// it, and the fault and limit tests script its failures. Every request is logged with its arrival time and the
+/// tokens the reply reports, so callers can check what the endpoint actually saw.
+public final class ScriptedLLMServer: Sendable {
+    public struct Received: Sendable {
+        public var arrival: ContinuousClock.Instant
+        public var raw: Data
+        public var headers: [(String, String)]
+        /// Total tokens the reply's `usage` reports (0 unless the action was `complete`).
+        public var reportedTokens: Int
+        public var body: [String: Any] { (try? JSONSerialization.jsonObject(with: raw)) as? [String: Any] ?? [:] }
     }
 
-    enum Action: Sendable {
+    public enum Action: Sendable {
         /// A well-formed completion whose content is `content` (nil: a valid ranking of the shown ids).
         case complete(content: String? = nil, delay: Duration = .zero, headers: [(String, String)] = [])
         /// Any status, headers and raw body.
@@ -27,51 +29,40 @@ final class FakeOpenAIServer: @unchecked Sendable {
     }
 
     /// Decides the reply to the n-th request (0-based).
-    typealias Script = @Sendable (_ index: Int, _ request: Received) -> Action
+    public typealias Script = @Sendable (_ index: Int, _ request: Received) -> Action
 
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    private var channel: (any Channel)?
-    private let lock = NSLock()
-    private var received: [Received] = []
-    private let script: Script
+    private let channel: any Channel
+    private let recorder: Recorder
 
-    init(script: @escaping Script) throws {
-        self.script = script
-        let bootstrap = ServerBootstrap(group: group)
+    public init(script: @escaping Script) throws {
+        let recorder = Recorder(script: script)
+        self.recorder = recorder
+        channel = try ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(Handler(server: self))
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(Handler(recorder: recorder))
                 }
             }
-        channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
+            .bind(host: "127.0.0.1", port: 0).wait()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(channel?.localAddress?.port ?? 0)/v1" }
+    public var baseURL: String { "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/v1" }
 
-    var log: [Received] { lock.withLock { received } }
+    /// Every request so far, in arrival order.
+    public var log: [Received] { recorder.received.withLock { $0 } }
 
-    func shutdown() {
-        try? channel?.close().wait()
+    public func shutdown() {
+        try? channel.close().wait()
         try? group.syncShutdownGracefully()
-    }
-
-    fileprivate func handle(body: Data, headers: HTTPHeaders) -> (Action, Int) {
-        let arrival = ContinuousClock.now
-        var request = Received(arrival: arrival, raw: body, headers: headers.map { ($0.name, $0.value) }, reportedTokens: 0)
-        let index = lock.withLock { received.count }
-        let action = script(index, request)
-        if case .complete(let content, _, _) = action {
-            request.reportedTokens = Self.usage(request: body, content: content ?? Self.validAnswer(for: request)).total
-        }
-        lock.withLock { received.append(request) }
-        return (action, index)
     }
 
     // MARK: answers
 
-    /// The shown ids (from the schema's enum, or `Cn:` lines of the prompt) ranked in reverse.
-    static func shownIDs(in request: Received) -> [String] {
+    /// The shown ids (from the schema's enum, or `Cn:` lines of the prompt).
+    public static func shownIDs(in request: Received) -> [String] {
         if let format = request.body["response_format"] as? [String: Any],
            let schema = (format["json_schema"] as? [String: Any])?["schema"] as? [String: Any],
            let ranking = (schema["properties"] as? [String: Any])?["ranking"] as? [String: Any],
@@ -85,36 +76,60 @@ final class FakeOpenAIServer: @unchecked Sendable {
         }
     }
 
-    static func validAnswer(for request: Received) -> String {
+    /// The shown ids ranked in reverse, each with a reason.
+    public static func validAnswer(for request: Received) -> String {
         let entries = shownIDs(in: request).reversed().map { #"{"id":"\#($0)","reason":"fits the user's taste (\#($0))"}"# }
         return #"{"ranking":[\#(entries.joined(separator: ","))]}"#
     }
 
-    static func usage(request: Data, content: String) -> (prompt: Int, completion: Int, total: Int) {
+    /// A quarter token per byte, as a rough tokenizer would count.
+    public static func usage(request: Data, content: String) -> (prompt: Int, completion: Int, total: Int) {
         let prompt = request.count / 4
         let completion = max(1, content.utf8.count / 4)
         return (prompt, completion, prompt + completion)
     }
 
-    static func completionBody(request: Data, content: String) -> String {
+    public static func completionBody(request: Data, content: String) -> String {
         let usage = usage(request: request, content: content)
         let object: [String: Any] = [
             "id": "chatcmpl-fake", "object": "chat.completion", "model": "fake",
             "choices": [["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": content]]],
             "usage": ["prompt_tokens": usage.prompt, "completion_tokens": usage.completion, "total_tokens": usage.total],
         ]
-        return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: object)) ?? Data(), as: UTF8.self)
     }
 
-    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+    /// The script and the log, shared by every connection's handler.
+    private final class Recorder: Sendable {
+        let script: Script
+        let received = Mutex<[Received]>([])
+
+        init(script: @escaping Script) { self.script = script }
+
+        /// Logs the request and returns the script's action for it, with the completion's content decided.
+        func handle(body: Data, headers: HTTPHeaders) -> Action {
+            var request = Received(arrival: .now, raw: body, headers: headers.map { ($0.name, $0.value) }, reportedTokens: 0)
+            let index = received.withLock { $0.count }
+            var action = script(index, request)
+            if case .complete(let content, let delay, let extra) = action {
+                let decided = content ?? ScriptedLLMServer.validAnswer(for: request)
+                request.reportedTokens = ScriptedLLMServer.usage(request: body, content: decided).total
+                action = .complete(content: decided, delay: delay, headers: extra)
+            }
+            received.withLock { $0.append(request) }
+            return action
+        }
+    }
+
+    private final class Handler: ChannelInboundHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
 
-        let server: FakeOpenAIServer
+        let recorder: Recorder
         var head: HTTPRequestHead?
         var body = Data()
 
-        init(server: FakeOpenAIServer) { self.server = server }
+        init(recorder: Recorder) { self.recorder = recorder }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
@@ -124,8 +139,7 @@ final class FakeOpenAIServer: @unchecked Sendable {
             case .body(var buffer):
                 body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
             case .end:
-                let (action, _) = server.handle(body: body, headers: head?.headers ?? [:])
-                respond(action, context: context, requestBody: body)
+                respond(recorder.handle(body: body, headers: head?.headers ?? [:]), context: context, requestBody: body)
             }
         }
 
@@ -138,9 +152,7 @@ final class FakeOpenAIServer: @unchecked Sendable {
                 context.close(promise: nil)
                 return
             case .complete(let content, let wait, let extra):
-                let request = Received(arrival: .now, raw: requestBody, headers: [], reportedTokens: 0)
-                (status, headers, text, delay) = (200, extra, FakeOpenAIServer.completionBody(
-                    request: requestBody, content: content ?? FakeOpenAIServer.validAnswer(for: request)), wait)
+                (status, headers, text, delay) = (200, extra, ScriptedLLMServer.completionBody(request: requestBody, content: content ?? ""), wait)
             case .reply(let code, let extra, let raw, let wait):
                 (status, headers, text, delay) = (code, extra, raw, wait)
             }
@@ -156,8 +168,7 @@ final class FakeOpenAIServer: @unchecked Sendable {
                 context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
             }
             if delay > .zero {
-                let (seconds, attoseconds) = delay.components
-                context.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) { write() }
+                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay / .nanoseconds(1)))) { write() }
             } else {
                 write()
             }
