@@ -46,9 +46,19 @@ public enum TopK {
                 }
             }
         }
-        var result = (0..<kept).map { IndexedScore(index: heapIndices[$0], score: heapScores[$0]) }
-        result.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-        return result
+        // Popping the weakest entry fills the result from its end: strongest first, ties by lower index.
+        return [IndexedScore](unsafeUninitializedCapacity: kept) { result, count in
+            heapScores.withUnsafeMutableBufferPointer { heapScores in
+                heapIndices.withUnsafeMutableBufferPointer { heapIndices in
+                    for remaining in stride(from: kept, to: 0, by: -1) {
+                        result.initializeElement(at: remaining - 1, to: IndexedScore(index: heapIndices[0], score: heapScores[0]))
+                        heapScores[0] = heapScores[remaining - 1]; heapIndices[0] = heapIndices[remaining - 1]
+                        siftDown(heapScores, heapIndices, count: remaining - 1)
+                    }
+                }
+            }
+            count = kept
+        }
     }
 
     public static func select(_ scores: [Float], k: Int) -> [IndexedScore] {
