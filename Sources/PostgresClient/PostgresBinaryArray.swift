@@ -50,10 +50,12 @@ public struct PostgresBinaryArray: PostgresEncodable {
         }
     }
 
-    public static func text(_ values: [String]) -> Self { text(values.map(Optional.some)) }
+    public static func text(_ values: [String]) -> Self { text(values.lazy.map(Optional.some)) }
 
     /// Text as UTF-8 (the server checks the encoding and refuses a NUL); nil elements are SQL NULLs.
-    public static func text(_ values: [String?]) -> Self {
+    public static func text(_ values: [String?]) -> Self { text(values[...]) }
+
+    private static func text(_ values: some Collection<String?>) -> Self {
         let payload = values.reduce(0) { $0 + 4 + ($1?.utf8.count ?? 0) }
         return Self(elementType: 25, count: values.count, payload: payload, hasNulls: values.contains(nil)) { array in
             for value in values {

@@ -49,15 +49,14 @@ public struct PublicationWriter: Sendable {
             try fence?.validate(in: tx)
             let listed = users.filter { !$0.items.isEmpty }
             if !listed.isEmpty {
-                let lists = RecommendationListRows(listed, firstParameter: 3)
-                try tx.execute(RecommendationListRows.sortMemory)
-                try tx.execute("""
+                try RecommendationListRows.insert(listed, in: tx, leading: [runID, generatedAt]) { lists in """
                     INSERT INTO recommendation_lists (user_id, run_id, source, model_version, generated_at, item_ids, scores, explanations,
                                                       explanation_sources)
                     SELECT n.user_id, $1, n.source, n.model_version, $2::timestamptz, n.item_ids, n.scores, n.explanations, n.explanation_sources
-                    FROM \(lists.sql) n
+                    FROM \(lists) n
                     ORDER BY n.user_id
-                    """, [runID, generatedAt] + lists.parameters)
+                    """
+                }
             }
             try tx.execute("""
                 INSERT INTO run_progress (run_id, user_id, source, row_count)

@@ -6,18 +6,24 @@ import PostgresClient
 /// temporary table (binary COPY, `ON COMMIT DELETE ROWS`) cost a file truncate at every commit, which waited up to
 /// 1.4 s on the file system's journal while the kernel wrote other files back.
 struct RecommendationListRows {
-    /// Run in the statement's transaction first. Rebuilding the lists sorts every item row by its user; 4,000 users'
-    /// lists need about 5 MB, and past the default 4 MB `work_mem` the sort went to a temporary file (created and
-    /// removed per claim: the file-system work this type exists to avoid).
-    static let sortMemory = "SET LOCAL work_mem = '32MB'"
-
-    /// `FROM \(sql) n` gives `n.user_id, n.source, n.model_version, n.item_ids, n.scores, n.explanations,
+    /// Runs the insert `statement` builds around the lists in `tx`, after the statement's own `leading` parameters
+    /// (`$1…`). `FROM \(lists) n` gives `n.user_id, n.source, n.model_version, n.item_ids, n.scores, n.explanations,
     /// n.explanation_sources`, in the users' order.
-    let sql: String
-    let parameters: [any PostgresEncodable]
+    static func insert(_ users: [UserRecommendations], in tx: PostgresConnection, leading: [any PostgresEncodable],
+                       _ statement: (_ lists: String) -> String) throws {
+        let rows = RecommendationListRows(users, firstParameter: leading.count + 1)
+        // Rebuilding the lists sorts every item row by its user; 4,000 users' lists need about 5 MB, and past the
+        // default 4 MB `work_mem` the sort went to a temporary file (created and removed per claim: the file-system
+        // work this type exists to avoid). `SET LOCAL` lasts until the transaction ends.
+        try tx.execute("SET LOCAL work_mem = '32MB'")
+        try tx.execute(statement(rows.sql), leading + rows.parameters)
+    }
+
+    private let sql: String
+    private let parameters: [any PostgresEncodable]
 
     /// - Parameter firstParameter: the number of the first `$n` these rows use; the statement's own come before it.
-    init(_ users: [UserRecommendations], firstParameter: Int) {
+    private init(_ users: [UserRecommendations], firstParameter: Int) {
         let p = (firstParameter..<firstParameter + 8).map { "$\($0)" }
         // Every item carries its user's position in `users`; grouping by it rebuilds each list in rank order.
         sql = """

@@ -45,17 +45,16 @@ public struct RecommendationStore: Sendable {
     public func replace(_ users: [UserRecommendations], runID: Int) throws {
         guard !users.isEmpty else { return }
         try connection.transaction { tx in
-            let lists = RecommendationListRows(users, firstParameter: 2)
-            try tx.execute(RecommendationListRows.sortMemory)
-            try tx.execute("""
+            try RecommendationListRows.insert(users, in: tx, leading: [runID]) { lists in """
                 INSERT INTO recommendation_lists AS l (user_id, run_id, source, model_version, item_ids, scores, explanations, explanation_sources)
                 SELECT n.user_id, $1, n.source, n.model_version, n.item_ids, n.scores, n.explanations, n.explanation_sources
-                FROM \(lists.sql) n
+                FROM \(lists) n
                 ORDER BY n.user_id
                 ON CONFLICT (user_id, run_id) DO UPDATE SET
                     source = EXCLUDED.source, model_version = EXCLUDED.model_version, generated_at = now(), item_ids = EXCLUDED.item_ids,
                     scores = EXCLUDED.scores, explanations = EXCLUDED.explanations, explanation_sources = EXCLUDED.explanation_sources
-                """, [runID] + lists.parameters)
+                """
+            }
         }
     }
 
