@@ -6,15 +6,17 @@ public struct CandidateGenerator: Sendable {
 
     public init(limit: Int = 100) { self.limit = limit }
 
-    /// - Parameter fromModels: `ModelSet.candidates(forUser:)`, nil when no model is loaded.
+    /// - Parameters:
+    ///   - fromModels: `ModelSet.candidates(forUser:)`, nil when no model is loaded.
+    ///   - popularity: asked only when the fallback is needed (a stream worker reads it from the database).
     public func candidates(
-        seen: Set<Int>, fromModels: (items: [ScoredItem], source: RecommendationSource)?, popularity: PopularityModel
-    ) -> (items: [ScoredItem], source: RecommendationSource) {
+        seen: Set<Int>, fromModels: (items: [ScoredItem], source: RecommendationSource)?, popularity: () throws -> PopularityModel
+    ) rethrows -> (items: [ScoredItem], source: RecommendationSource) {
         if let fromModels {
             // `seen` comes from the database and may include events the models have not been fed yet.
             let fresh = fromModels.items.filter { !seen.contains($0.itemID) }.prefix(limit)
             if !fresh.isEmpty { return (Array(fresh), fromModels.source) }
         }
-        return (popularity.top(limit, excluding: seen), .popular)
+        return (try popularity().top(limit, excluding: seen), .popular)
     }
 }

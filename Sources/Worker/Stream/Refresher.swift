@@ -188,13 +188,12 @@ final class Refresher: Sendable {
         let userIDs = claims.map(\.userID)
         let profileStore = ProfileStore(connection: connection)
         let (profiles, seen) = try profileStore.profilesAndSeenItems(userIDs: userIDs)
-        let popularity = try currentPopularity()
         let (fromModels, modelVersion) = shared.state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
         let generator = CandidateGenerator(limit: settings.candidateCount)
         let runID = try RecommendationStore(connection: connection).currentRunID()
 
-        let generated = claims.map { claim in
-            generator.candidates(seen: seen[claim.userID] ?? [], fromModels: fromModels?[claim.userID], popularity: popularity)
+        let generated = try claims.map { claim in
+            try generator.candidates(seen: seen[claim.userID] ?? [], fromModels: fromModels?[claim.userID], popularity: currentPopularity)
         }
         // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.items.map(\.itemID) })))
@@ -204,14 +203,17 @@ final class Refresher: Sendable {
         for (claim, (scored, source)) in zip(claims, generated) {
             var profile = profiles[claim.userID] ?? UserProfile(userID: claim.userID)
             if !settings.llmSummaries { profile.writtenSummary = nil }
-            let candidates = scored.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
-            let request = RerankRequest(userID: claim.userID, profile: profile, candidates: candidates, limit: settings.publishedCount,
-                                        candidateSource: source)
+            let known = scored.lazy.compactMap { scoredItem in items[scoredItem.itemID].map { Candidate(item: $0, score: scoredItem.score) } }
+            let reranked = !known.isEmpty && reserveLLMCall()
+            // The model's order reads only the first `publishedCount`: a user who is not reranked gets no more built.
+            let request = RerankRequest(userID: claim.userID, profile: profile,
+                                        candidates: reranked ? Array(known) : Array(known.prefix(settings.publishedCount)),
+                                        limit: settings.publishedCount, candidateSource: source)
             let version = source == .model ? modelVersion ?? settings.modelVersion : settings.modelVersion
             prepared.summaries[claim.userID] = WrittenSummary(
                 text: ProfileSummary.text(for: profile, includeDemographics: settings.includeDemographics), source: .template, model: nil,
                 basis: SummaryBasis(profile: profile), withDemographics: settings.includeDemographics)
-            if reserveLLMCall(for: request) {
+            if reranked {
                 prepared.reranks.append((request, source, version))
             } else {
                 immediate.append(UserRecommendations(
@@ -232,8 +234,8 @@ final class Refresher: Sendable {
     }
 
     /// Counts an LLM call against this process's budget; false sends the user to the model's order.
-    private func reserveLLMCall(for request: RerankRequest) -> Bool {
-        guard reranker != nil, !request.candidates.isEmpty else { return false }
+    private func reserveLLMCall() -> Bool {
+        guard reranker != nil else { return false }
         return shared.state.withLock { state in
             guard state.llmCalls < settings.maxLLMCalls ?? .max else { return false }
             state.llmCalls += 1
@@ -307,6 +309,7 @@ final class Refresher: Sendable {
     }
 
     /// Popularity changes slowly; reloading it every few seconds keeps a hot stream from re-reading it per batch.
+    /// Only users the models cannot serve ask for it: with models on, a claim usually reads none.
     private func currentPopularity() throws -> PopularityModel {
         if let cached = shared.state.withLock({ $0.popularity }), ContinuousClock.now - cached.loadedAt < .seconds(5) { return cached.model }
         let model = PopularityModel(counts: try ProfileStore(connection: connection).itemPopularity())
