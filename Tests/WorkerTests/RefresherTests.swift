@@ -26,8 +26,8 @@ final class RefresherTests: XCTestCase {
     override func tearDown() { database?.drop() }
 
     private func refresher(lease: Duration, maxAttempts: Int = 5, reranker: (any Reranker)? = nil, clock: any Clock<Duration> = ContinuousClock(),
-                           usersPerClaim: Int = 10, maxLLMCalls: Int? = nil) -> Refresher {
-        var settings = RefreshSettings(candidateCount: 10, publishedCount: 5, usersPerClaim: usersPerClaim, maxUsersPerClaim: usersPerClaim,
+                           usersPerClaim: Int = 10, maxLLMCalls: Int? = nil, publishedCount: Int = 5) -> Refresher {
+        var settings = RefreshSettings(candidateCount: 10, publishedCount: publishedCount, usersPerClaim: usersPerClaim, maxUsersPerClaim: usersPerClaim,
                                        claimLease: lease, includeDemographics: false, maxLLMCalls: maxLLMCalls, modelVersion: "popularity")
         settings.maxAttempts = maxAttempts
         return Refresher(settings: settings, connection: connection, reranker: reranker, models: nil, output: nil,
@@ -122,6 +122,29 @@ final class RefresherTests: XCTestCase {
         XCTAssertEqual(try published(), [1, 2, 3])
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM recommendations")[0].int("n"), 6, "two rows per user, once")
         XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM refresh_queue")[0].int("n"), 0)
+        XCTAssertNotNil(first.phaseSeconds[.rerank], "the wait for the LLM is timed")
+        XCTAssertEqual(first.phaseSeconds, second.phaseSeconds, "lanes add to one set of totals")
+    }
+
+    func testEveryStepOfARefreshWithoutTheLLMIsTimed() async throws {
+        let refresher = refresher(lease: .seconds(30))
+        XCTAssertEqual(refresher.phaseSeconds, [:])
+        let handled = try await refresher.refreshNextUsers()
+        XCTAssertEqual(handled, 3)
+        XCTAssertEqual(Set(refresher.phaseSeconds.keys), Set(RefreshPhase.allCases).subtracting([.rerank]))
+        XCTAssertTrue(refresher.phaseSeconds.values.allSatisfy { $0 > 0 })
+    }
+
+    func testOnlyUsersWithinTheLLMBudgetHaveEveryCandidateBuilt() async throws {
+        let reranker = GatedReranker()
+        reranker.open()
+        // Each user has two unseen items; one row is published. The budget covers one of the three users.
+        let refresher = refresher(lease: .seconds(30), reranker: reranker, maxLLMCalls: 1, publishedCount: 1)
+        let handled = try await refresher.refreshNextUsers()
+        XCTAssertEqual(handled, 3)
+        XCTAssertEqual(reranker.candidateCounts, [2], "the reranked user's request holds every candidate")
+        let rows = try connection.query("SELECT user_id, count(*) AS n FROM recommendations GROUP BY user_id ORDER BY user_id")
+        XCTAssertEqual(try rows.map { try $0.int("n") }, [1, 1, 1], "everyone gets the published count, the model's first pick")
     }
 
     private func leaseSecondsLeft() throws -> Double {
@@ -136,8 +159,11 @@ private final class GatedReranker: Reranker, Sendable {
     private let announce: AsyncStream<Int>.Continuation
     private let gate = Mutex<(isOpen: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
     private let callCount = Mutex(0)
+    private let candidatesAsked = Mutex([Int]())
 
     var calls: Int { callCount.withLock { $0 } }
+    /// How many candidates each call was given, in call order.
+    var candidateCounts: [Int] { candidatesAsked.withLock { $0 } }
 
     init() { (started, announce) = AsyncStream.makeStream(of: Int.self) }
 
@@ -152,6 +178,7 @@ private final class GatedReranker: Reranker, Sendable {
 
     func rerank(_ request: RerankRequest) async throws -> RerankResult {
         callCount.withLock { $0 += 1 }
+        candidatesAsked.withLock { $0.append(request.candidates.count) }
         announce.yield(request.userID)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let isOpen = gate.withLock { gate in

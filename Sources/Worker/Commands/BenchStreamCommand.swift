@@ -99,16 +99,18 @@ struct BenchStreamCommand: AsyncParsableCommand {
         services.append(.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup))
         // Part of ingesting, as in `recworker stream`: the item counters ingest transactions no longer write.
         services.append(.init(service: ItemStatsRollupService(connection: try PostgresConnection(url: database.url), logger: logger)))
+        var refresher: Refresher?
         if mode == .full {
             let refreshSettings = RefreshSettings(
                 candidateCount: candidates, publishedCount: publish, usersPerClaim: refreshBatch, maxUsersPerClaim: refreshBatchMax, claimLease: .seconds(30),
                 includeDemographics: false, maxLLMCalls: nil, modelVersion: "popularity")
             // The same model work as `recworker stream --models on`: fit at start, updated with every committed batch.
             let models = StreamModels(settings: .init(candidateCount: candidates, refitGrowth: nil), logger: logger)
-            let refresher = Refresher(settings: refreshSettings, connection: try PostgresConnection(url: database.url), reranker: nil,
+            let fullRefresher = Refresher(settings: refreshSettings, connection: try PostgresConnection(url: database.url), reranker: nil,
                                       models: models, output: nil, logger: logger,
                                       acknowledged: { claims in tracker.published(claims) })
-            for lane in [refresher] + (try (1..<refreshWorkers).map { _ in refresher.lane(connection: try PostgresConnection(url: database.url)) }) {
+            refresher = fullRefresher
+            for lane in [fullRefresher] + (try (1..<refreshWorkers).map { _ in fullRefresher.lane(connection: try PostgresConnection(url: database.url)) }) {
                 services.append(.init(service: RefreshService(refresher: lane, logger: logger)))
             }
         }
@@ -136,6 +138,8 @@ struct BenchStreamCommand: AsyncParsableCommand {
             line["refresh_workers"] = refreshWorkers
             line["candidates"] = candidates
             line["users_refreshed"] = summary.usersRefreshed
+            // Wall seconds per step, every lane together: where a run's refresh time went, without a profiler.
+            line["refresh_phase_seconds"] = Dictionary(uniqueKeysWithValues: (refresher?.phaseSeconds ?? [:]).map { ($0.key.rawValue, $0.value) })
         }
         if let lastCommit = summary.lastCommit { line["ingest_seconds"] = lastCommit - start }
         if let profile = summary.profileLatency {

@@ -33,6 +33,11 @@ enum WorkerMetrics {
     /// Users given up on after their last allowed attempt (listed in `refresh_failures`).
     static let refreshUsersSkipped = Counter(label: "recworker_refresh_users_skipped_total")
 
+    /// Wall time of one step of a claim's refresh (`RefreshPhase`).
+    static func refreshPhase(_ phase: RefreshPhase) -> Metrics.Timer {
+        Metrics.Timer(label: "recworker_refresh_phase_seconds", dimensions: [("phase", phase.rawValue)], preferredDisplayUnit: .seconds)
+    }
+
     static func rerankCalls(outcome: String) -> Counter {
         Counter(label: "recworker_rerank_calls_total", dimensions: [("outcome", outcome)])
     }

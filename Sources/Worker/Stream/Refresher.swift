@@ -27,6 +27,7 @@ final class Refresher: Sendable {
 
     private final class SharedState: Sendable {
         let state: Mutex<State>
+        let phases = RefreshPhaseClock()
         init(_ state: State) { self.state = Mutex(state) }
     }
 
@@ -100,7 +101,9 @@ final class Refresher: Sendable {
             // Ready before claiming: the first call loads or fits the models, which can outlast a lease. Later
             // claims catch up once, after the claim.
             if !(shared.state.withLock { $0.models?.isStarted ?? true }) { try catchUpModels() }
-            let claims = try queue.claim(limit: claimSize.withLock { $0.next }, lease: settings.claimLease, maxWait: settings.maxWait)
+            let claims = try shared.phases.time(.claim) {
+                try queue.claim(limit: claimSize.withLock { $0.next }, lease: settings.claimLease, maxWait: settings.maxWait)
+            }
             claimSize.withLock { $0.record(claimed: claims.count) }
             // After the claim: every event that queued these users is committed, so the models see it.
             if !claims.isEmpty { try catchUpModels() }
@@ -115,6 +118,9 @@ final class Refresher: Sendable {
         WorkerMetrics.refreshLatency.recordInterval(since: started)
         return claims.count
     }
+
+    /// Wall seconds this refresher's lanes spent in each step of their refreshes so far, for `bench stream`.
+    var phaseSeconds: [RefreshPhase: Double] { shared.phases.seconds }
 
     /// (user, item) pairs the in-memory models hold (0 with models off), for `bench soak`.
     var interactionsInMemory: Int { shared.state.withLock { $0.models?.interactionCount ?? 0 } }
@@ -158,7 +164,7 @@ final class Refresher: Sendable {
         var prepared = try await BlockingWork.run { [self] in try prepare(claims) }
         if !prepared.reranks.isEmpty {
             let (pipeline, logger, runID) = (rankingPipeline, logger, prepared.runID)
-            try await withThrowingTaskGroup(of: (UserRecommendations, SummaryOutcome?).self) { group in
+            try await shared.phases.time(.rerank) { try await withThrowingTaskGroup(of: (UserRecommendations, SummaryOutcome?).self) { group in
                 for entry in prepared.reranks {
                     group.addTask {
                         let outcome = await pipeline.rank(entry.request, useLLM: true)
@@ -177,7 +183,7 @@ final class Refresher: Sendable {
                         prepared.summaries[publication.userID] = summary.summary
                     }
                 }
-            }
+            } }
         }
         try await BlockingWork.run { [prepared, self] in try finish(prepared) }
     }
@@ -187,17 +193,30 @@ final class Refresher: Sendable {
     private func prepare(_ claims: [RefreshQueue.Claim]) throws -> Prepared {
         let userIDs = claims.map(\.userID)
         let profileStore = ProfileStore(connection: connection)
-        let (profiles, seen) = try profileStore.profilesAndSeenItems(userIDs: userIDs)
-        let (fromModels, modelVersion) = shared.state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
-        let generator = CandidateGenerator(limit: settings.candidateCount)
+        let (profiles, seen) = try shared.phases.time(.profiles) { try profileStore.profilesAndSeenItems(userIDs: userIDs) }
         let runID = try RecommendationStore(connection: connection).currentRunID()
-
-        let generated = try claims.map { claim in
-            try generator.candidates(seen: seen[claim.userID] ?? [], fromModels: fromModels?[claim.userID], popularity: currentPopularity)
+        let (generated, modelVersion) = try shared.phases.time(.scoring) {
+            let (fromModels, modelVersion) = shared.state.withLock { ($0.models?.candidates(forUsers: userIDs), $0.models?.version) }
+            let generator = CandidateGenerator(limit: settings.candidateCount)
+            let generated = try claims.map { claim in
+                try generator.candidates(seen: seen[claim.userID] ?? [], fromModels: fromModels?[claim.userID], popularity: currentPopularity)
+            }
+            return (generated, modelVersion)
         }
+        var prepared = Prepared(claims: claims, runID: runID, reranks: [], summaries: [:])
+        let immediate = try shared.phases.time(.assemble) {
+            try assemble(claims, generated, profiles: profiles, modelVersion: modelVersion, into: &prepared)
+        }
+        try publish(immediate, runID: runID)
+        return prepared
+    }
+
+    /// The users' rerank requests (into `prepared`) and, for users outside the LLM budget, their lists in the
+    /// model's order, returned to be published at once.
+    private func assemble(_ claims: [RefreshQueue.Claim], _ generated: [(items: [ScoredItem], source: RecommendationSource)],
+                          profiles: [Int: UserProfile], modelVersion: String?, into prepared: inout Prepared) throws -> [UserRecommendations] {
         // One catalogue lookup and one publication per claim: per-user round trips capped freshness.
         let items = try CatalogStore(connection: connection).items(ids: Array(Set(generated.flatMap { $0.items.map(\.itemID) })))
-        var prepared = Prepared(claims: claims, runID: runID, reranks: [], summaries: [:])
         var immediate = [UserRecommendations]()
         immediate.reserveCapacity(claims.count)
         for (claim, (scored, source)) in zip(claims, generated) {
@@ -220,16 +239,15 @@ final class Refresher: Sendable {
                     userID: claim.userID, source: source, modelVersion: version, items: Grounding.modelOrder(request)))
             }
         }
-        try publish(immediate, runID: runID)
-        return prepared
+        return immediate
     }
 
     private func finish(_ prepared: Prepared) throws {
         let now = Date().timeIntervalSince1970
         for claim in prepared.claims { WorkerMetrics.freshness.recordSeconds(now - claim.enqueuedAt) }
-        try ProfileStore(connection: connection).storeSummaries(prepared.summaries)
-        try output?.flush()
-        try queue.acknowledge(prepared.claims)
+        try shared.phases.time(.summaries) { try ProfileStore(connection: connection).storeSummaries(prepared.summaries) }
+        try shared.phases.time(.publish) { try output?.flush() }
+        try shared.phases.time(.acknowledge) { try queue.acknowledge(prepared.claims) }
         acknowledged?(prepared.claims)
     }
 
@@ -246,11 +264,13 @@ final class Refresher: Sendable {
     /// Replaces the users' rows in one transaction, then announces them on the output topic (when configured).
     private func publish(_ publications: [UserRecommendations], runID: Int) throws {
         guard !publications.isEmpty else { return }
-        try RecommendationStore(connection: connection).replace(publications, runID: runID)
-        for publication in publications {
-            try output?.send(RecommendationMessage(
-                userID: publication.userID, runID: runID, generatedAt: Date(), items: publication.items,
-                source: publication.source, modelVersion: publication.modelVersion))
+        try shared.phases.time(.publish) {
+            try RecommendationStore(connection: connection).replace(publications, runID: runID)
+            for publication in publications {
+                try output?.send(RecommendationMessage(
+                    userID: publication.userID, runID: runID, generatedAt: Date(), items: publication.items,
+                    source: publication.source, modelVersion: publication.modelVersion))
+            }
         }
     }
 
@@ -305,7 +325,7 @@ final class Refresher: Sendable {
     // MARK: - state
 
     private func catchUpModels() throws {
-        try shared.state.withLock { state in try state.models?.catchUp(connection) }
+        try shared.phases.time(.catchUp) { try shared.state.withLock { state in try state.models?.catchUp(connection) } }
     }
 
     /// Popularity changes slowly; reloading it every few seconds keeps a hot stream from re-reading it per batch.
