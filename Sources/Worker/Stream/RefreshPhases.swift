@@ -17,7 +17,8 @@ enum RefreshPhase: String, CaseIterable, Sendable {
     case scoring
     /// Looking up the candidates' items and writing the template summaries and explanations.
     case assemble
-    /// Waiting for the LLM's answers (only users within the LLM budget).
+    /// Asking the LLM for the users within the LLM budget, from the first call to the last answer; their lists'
+    /// writes inside it count in `publish` too.
     case rerank
     /// Writing the users' lists, and sending them to the output topic when one is configured.
     case publish

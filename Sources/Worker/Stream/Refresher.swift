@@ -163,29 +163,34 @@ final class Refresher: Sendable {
     private func refresh(_ claims: [RefreshQueue.Claim]) async throws {
         var prepared = try await BlockingWork.run { [self] in try prepare(claims) }
         if !prepared.reranks.isEmpty {
-            let (pipeline, logger, runID) = (rankingPipeline, logger, prepared.runID)
-            try await shared.phases.time(.rerank) { try await withThrowingTaskGroup(of: (UserRecommendations, SummaryOutcome?).self) { group in
-                for entry in prepared.reranks {
-                    group.addTask {
-                        let outcome = await pipeline.rank(entry.request, useLLM: true)
-                        WorkerMetrics.rerankCalls(outcome: outcome.source == .llm ? "ok" : "failed").increment()
-                        WorkerMetrics.explanations(source: .llm).increment(by: outcome.llmReasons)
-                        WorkerMetrics.explanations(source: .template).increment(by: outcome.items.count - outcome.llmReasons)
-                        return (UserRecommendations(userID: entry.request.userID, source: outcome.source, modelVersion: entry.version,
-                                                    items: outcome.items), outcome.summary)
-                    }
-                }
-                // Reranked users are published as each answer arrives.
-                for try await (publication, summary) in group {
-                    try await BlockingWork.run { [self] in try publish([publication], runID: runID) }
-                    if let summary {
-                        ConfiguredReranker.record(summary, userID: publication.userID, logger: logger)
-                        prepared.summaries[publication.userID] = summary.summary
-                    }
-                }
-            } }
+            try await shared.phases.time(.rerank) { try await rerankAndPublish(&prepared) }
         }
         try await BlockingWork.run { [prepared, self] in try finish(prepared) }
+    }
+
+    /// Asks the LLM for every user within the budget at once and publishes each user as its answer arrives; the
+    /// LLM-written summaries replace the users' templates in `prepared`.
+    private func rerankAndPublish(_ prepared: inout Prepared) async throws {
+        let (pipeline, logger, runID) = (rankingPipeline, logger, prepared.runID)
+        try await withThrowingTaskGroup(of: (UserRecommendations, SummaryOutcome?).self) { group in
+            for entry in prepared.reranks {
+                group.addTask {
+                    let outcome = await pipeline.rank(entry.request, useLLM: true)
+                    WorkerMetrics.rerankCalls(outcome: outcome.source == .llm ? "ok" : "failed").increment()
+                    WorkerMetrics.explanations(source: .llm).increment(by: outcome.llmReasons)
+                    WorkerMetrics.explanations(source: .template).increment(by: outcome.items.count - outcome.llmReasons)
+                    return (UserRecommendations(userID: entry.request.userID, source: outcome.source, modelVersion: entry.version,
+                                                items: outcome.items), outcome.summary)
+                }
+            }
+            for try await (publication, summary) in group {
+                try await BlockingWork.run { [self] in try publish([publication], runID: runID) }
+                if let summary {
+                    ConfiguredReranker.record(summary, userID: publication.userID, logger: logger)
+                    prepared.summaries[publication.userID] = summary.summary
+                }
+            }
+        }
     }
 
     /// Candidates for every claimed user, the users outside the LLM budget published at once, and the rerank
