@@ -15,7 +15,14 @@ public struct PostgresBinaryArray: PostgresEncodable {
     }
 
     public static func int4(_ values: [Int32]) -> Self {
-        Self(elementType: 23, count: values.count, payload: values.count * 8) { array in
+        var writer = Writer()
+        writeInt4(values, into: &writer)
+        return Self(bytes: writer.bytes)
+    }
+
+    private static func writeInt4(_ values: [Int32], into writer: inout Writer) {
+        write(into: &writer, elementType: 23, count: values.count, hasNulls: false) { array in
+            array.bytes.reserveCapacity(array.bytes.count + values.count * 8)
             for value in values {
                 array.append(4)
                 array.append(UInt32(bitPattern: value))
@@ -42,7 +49,14 @@ public struct PostgresBinaryArray: PostgresEncodable {
     }
 
     public static func float8(_ values: [Double]) -> Self {
-        Self(elementType: 701, count: values.count, payload: values.count * 12) { array in
+        var writer = Writer()
+        writeFloat8(values, into: &writer)
+        return Self(bytes: writer.bytes)
+    }
+
+    private static func writeFloat8(_ values: [Double], into writer: inout Writer) {
+        write(into: &writer, elementType: 701, count: values.count, hasNulls: false) { array in
+            array.bytes.reserveCapacity(array.bytes.count + values.count * 12)
             for value in values {
                 array.append(8)
                 array.append64(value.bitPattern)
@@ -56,8 +70,15 @@ public struct PostgresBinaryArray: PostgresEncodable {
     public static func text(_ values: [String?]) -> Self { text(values[...]) }
 
     private static func text(_ values: some Collection<String?>) -> Self {
+        var writer = Writer()
+        writeText(values, into: &writer)
+        return Self(bytes: writer.bytes)
+    }
+
+    private static func writeText(_ values: some Collection<String?>, into writer: inout Writer) {
         let payload = values.reduce(0) { $0 + 4 + ($1?.utf8.count ?? 0) }
-        return Self(elementType: 25, count: values.count, payload: payload, hasNulls: values.contains(nil)) { array in
+        writer.bytes.reserveCapacity(writer.bytes.count + 20 + payload)
+        write(into: &writer, elementType: 25, count: values.count, hasNulls: values.contains(nil)) { array in
             for value in values {
                 guard var value else { array.append(UInt32(bitPattern: -1)); continue }
                 value.withUTF8 { utf8 in
@@ -68,12 +89,78 @@ public struct PostgresBinaryArray: PostgresEncodable {
         }
     }
 
+    /// Composite values (a type made by `CREATE TYPE … AS (…)`) as an array of that type, each written field by
+    /// field in declaration order: a batch of rows whose fields are lists arrives as those rows, with nothing for the
+    /// statement to regroup. `type` is the composite's oid (`'name'::regtype::oid`); the server checks each field's
+    /// type against the declared ones.
+    public static func records<Element>(ofType type: UInt32, _ elements: [Element], write: (Element, inout RecordWriter) -> Void) -> Self {
+        var writer = Writer()
+        Self.write(into: &writer, elementType: type, count: elements.count, hasNulls: false) { writer in
+            var record = RecordWriter(writer: writer)
+            // Each element is its length then its bytes; the length is known once the record is written.
+            for element in elements {
+                let length = record.writer.placeholder()
+                let fields = record.writer.placeholder()
+                record.fieldCount = 0
+                write(element, &record)
+                record.writer.patch(fields, with: UInt32(record.fieldCount))
+                record.writer.patch(length, with: UInt32(record.writer.bytes.count - length - 4))
+            }
+            writer = record.writer
+        }
+        return Self(bytes: writer.bytes)
+    }
+
+    /// Writes one composite value's fields (`record_send`'s form: each field's type, length and bytes).
+    public struct RecordWriter {
+        fileprivate var writer: Writer
+        fileprivate var fieldCount = 0
+
+        public mutating func int4(_ value: Int32) {
+            field(type: 23) { $0.append(UInt32(bitPattern: value)) }
+        }
+
+        public mutating func text(_ value: String) {
+            field(type: 25) { writer in
+                var value = value
+                value.withUTF8 { writer.bytes.append(contentsOf: $0) }
+            }
+        }
+
+        public mutating func int4Array(_ values: [Int32]) {
+            field(type: 1007) { PostgresBinaryArray.writeInt4(values, into: &$0) }
+        }
+
+        public mutating func float8Array(_ values: [Double]) {
+            field(type: 1022) { PostgresBinaryArray.writeFloat8(values, into: &$0) }
+        }
+
+        public mutating func textArray(_ values: [String]) {
+            field(type: 1009) { PostgresBinaryArray.writeText(values.lazy.map(Optional.some), into: &$0) }
+        }
+
+        private mutating func field(type: UInt32, _ value: (inout Writer) -> Void) {
+            writer.append(type)
+            let length = writer.placeholder()
+            value(&writer)
+            writer.patch(length, with: UInt32(writer.bytes.count - length - 4))
+            fieldCount += 1
+        }
+    }
+
+    private init(bytes: [UInt8]) { postgresBinary = bytes }
+
+    private init(elementType: UInt32, count: Int, payload: Int, hasNulls: Bool = false, elements: (inout Writer) -> Void) {
+        var writer = Writer()
+        writer.bytes.reserveCapacity(20 + payload)
+        Self.write(into: &writer, elementType: elementType, count: count, hasNulls: hasNulls, elements: elements)
+        postgresBinary = writer.bytes
+    }
+
     /// The wire form: dimensions, a has-nulls flag, the element type, each dimension's length and lower bound (an
     /// empty array has no dimensions), then every element as a length and its bytes.
-    private init(elementType: UInt32, count: Int, payload: Int, hasNulls: Bool = false, elements: (inout Writer) -> Void) {
+    private static func write(into writer: inout Writer, elementType: UInt32, count: Int, hasNulls: Bool, elements: (inout Writer) -> Void) {
         let dimensions = count == 0 ? 0 : 1
-        var writer = Writer()
-        writer.bytes.reserveCapacity(12 + dimensions * 8 + payload)
         writer.append(UInt32(dimensions))
         writer.append(hasNulls ? 1 : 0)
         writer.append(elementType)
@@ -82,12 +169,21 @@ public struct PostgresBinaryArray: PostgresEncodable {
             writer.append(1)
         }
         elements(&writer)
-        postgresBinary = writer.bytes
     }
 
     /// Big-endian integers, as the wire format has them.
-    private struct Writer {
+    fileprivate struct Writer {
         var bytes: [UInt8] = []
+
+        /// Four bytes for a length written once what it measures is: where they are, for `patch`.
+        mutating func placeholder() -> Int {
+            bytes.append(contentsOf: [0, 0, 0, 0])
+            return bytes.count - 4
+        }
+
+        mutating func patch(_ position: Int, with value: UInt32) {
+            for shift in 0..<4 { bytes[position + shift] = UInt8(truncatingIfNeeded: value >> (24 - 8 * shift)) }
+        }
 
         mutating func append(_ value: UInt32) {
             bytes.append(UInt8(truncatingIfNeeded: value >> 24))

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 import TestSupport
 import XCTest
@@ -57,6 +58,55 @@ final class PostgresParameterTests: XCTestCase {
         defer { database.drop() }
         let connection = try database.connect()
         XCTAssertThrowsError(try connection.query("SELECT $1::integer[] AS a", [PostgresBinaryArray.float8([1.5])]))
+        XCTAssertEqual(try connection.query("SELECT 1 AS one")[0].int("one"), 1, "the connection is still usable")
+    }
+
+    func testCompositeRecordsArriveAsTheirRowsWithTheirArrays() throws {
+        let database = try TestDatabase(migrated: false)
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("CREATE TYPE entry AS (id integer, label text, ids integer[], weights double precision[], notes text[])")
+        let type = UInt32(try connection.query("SELECT 'entry'::regtype::oid AS oid")[0].int("oid"))
+        let entries: [(id: Int32, label: String, ids: [Int32], weights: [Double], notes: [String])] = [
+            (7, "évènement 🎬", [3, -1, .max], [0.5, -1e300, .pi], [#"quote " , {}"#, "", "NULL"]),
+            (-2, "", [], [], []),
+            (.max, "last", [42], [5e-324], ["one"]),
+        ]
+        let rows = try connection.query("""
+            SELECT e.id, e.label, e.ids::text AS ids, array_to_json(e.weights)::text AS weights, array_to_json(e.notes)::text AS notes,
+                   cardinality(e.ids) AS n
+            FROM unnest($1::entry[]) WITH ORDINALITY AS e(id, label, ids, weights, notes, ordinality)
+            ORDER BY e.ordinality
+            """, [PostgresBinaryArray.records(ofType: type, entries) { entry, record in
+                record.int4(entry.id)
+                record.text(entry.label)
+                record.int4Array(entry.ids)
+                record.float8Array(entry.weights)
+                record.textArray(entry.notes)
+            }])
+        XCTAssertEqual(try rows.map { Int32(try $0.int("id")) }, entries.map(\.id))
+        XCTAssertEqual(rows.map { $0["label"] }, entries.map(\.label))
+        XCTAssertEqual(rows.map { $0["ids"] }, ["{3,-1,2147483647}", "{}", "{42}"])
+        XCTAssertEqual(try rows.map { try $0.int("n") }, [3, 0, 1])
+        let weights = try rows.map { try JSONDecoder().decode([Double].self, from: Data(try $0.string("weights").utf8)) }
+        XCTAssertEqual(weights, entries.map(\.weights))
+        let notes = try rows.map { try JSONDecoder().decode([String].self, from: Data(try $0.string("notes").utf8)) }
+        XCTAssertEqual(notes, entries.map(\.notes))
+    }
+
+    func testARecordOfAnotherShapeIsRefused() throws {
+        let database = try TestDatabase(migrated: false)
+        defer { database.drop() }
+        let connection = try database.connect()
+        try connection.execute("CREATE TYPE entry AS (id integer, label text)")
+        let type = UInt32(try connection.query("SELECT 'entry'::regtype::oid AS oid")[0].int("oid"))
+        let swapped = PostgresBinaryArray.records(ofType: type, [1]) { id, record in
+            record.text("label first")
+            record.int4(Int32(id))
+        }
+        XCTAssertThrowsError(try connection.query("SELECT count(*) AS n FROM unnest($1::entry[])", [swapped])) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "42804", "a datatype mismatch: \(error)")
+        }
         XCTAssertEqual(try connection.query("SELECT 1 AS one")[0].int("one"), 1, "the connection is still usable")
     }
 }
