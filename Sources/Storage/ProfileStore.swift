@@ -127,7 +127,20 @@ public struct ProfileStore: Sendable {
         // COPY takes no parameters: the ids are integers and the type names constants. The newest events are picked
         // by the caller, not by a window function: sorting every event of a claim by user, time and event id was
         // most of the read's time once users had a few hundred events each (and spilled to disk past `work_mem`).
-        try connection.copyOutBinary("""
+        // The primary key, never a sequential scan: a claim's users have events on most pages, so the planner
+        // priced reading them all as cheaper, but the scan then tests every row of the table against the claim
+        // (4,000 of 50,000 users, 500,000 rows: 47 ms, against 29 for the key's bitmap scan), and it grows with
+        // the table while the claim's rows do not.
+        try connection.transaction { tx in
+            try tx.execute("SET LOCAL enable_seqscan = off")
+            try copyEvents(tx, userIDs: userIDs, withEventIDs: withEventIDs, types: types, events: &events, seen: &seen)
+        }
+        return (events, seen)
+    }
+
+    private func copyEvents(_ tx: PostgresConnection, userIDs: [Int], withEventIDs: Bool, types: [InteractionType],
+                            events: inout [Int: [Event]], seen: inout [Int: Set<Int>]) throws {
+        try tx.copyOutBinary("""
             SELECT user_id, item_id, array_position(ARRAY[\(types.map { "'\($0.rawValue)'" }.joined(separator: ","))], type)::int2,
                    value, occurred_at\(withEventIDs ? ", convert_to(event_id, 'UTF8')" : "")
             FROM interactions WHERE user_id = ANY('{\(userIDs.map(String.init).joined(separator: ","))}'::int[])
@@ -143,7 +156,6 @@ public struct ProfileStore: Sendable {
                     eventID: withEventIDs ? eventIDs[row] : []))
             }
         }
-        return (events, seen)
     }
 
     /// Stores summaries. A template written without asking an LLM never replaces one an LLM was asked for: that one
