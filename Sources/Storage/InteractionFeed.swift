@@ -201,6 +201,9 @@ public struct InteractionFeed: Sendable {
             // Until ANALYZE has seen the table there are no statistics on the indexed expression, and the planner's
             // guess of a third of the rows made it read the whole table on every catch-up.
             try tx.execute("SET LOCAL enable_seqscan = off")
+            // Ten batches of 5,000 events need about 5 MB to sort; past the default 4 MB `work_mem` the sort went
+            // to a temporary file per read (47 against 40 ms in psql, and file-system work the refresh avoids).
+            try tx.execute("SET LOCAL work_mem = '32MB'")
             let next = try Self.currentPosition(tx)
             let ratings = try readRatingsBinary(tx, where: """
                 (ingest_xid::text)::bigint >= (pg_snapshot_xmin(\(snapshot))::text)::bigint
