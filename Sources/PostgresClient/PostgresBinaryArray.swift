@@ -88,8 +88,7 @@ public struct PostgresBinaryArray: PostgresEncodable {
         }
 
         static func text(_ values: some Collection<String?>, into writer: inout Writer) {
-            let payload = values.reduce(0) { $0 + 4 + ($1?.utf8.count ?? 0) }
-            writer.bytes.reserveCapacity(writer.bytes.count + 20 + payload)
+            writer.reserve(20 + values.reduce(0) { $0 + 4 + ($1?.utf8.count ?? 0) })
             header(elementType: 25, count: values.count, hasNulls: values.contains(nil), into: &writer)
             for value in values {
                 guard let value else { writer.append(UInt32(bitPattern: -1)); continue }
@@ -111,7 +110,7 @@ public struct PostgresBinaryArray: PostgresEncodable {
 
         private static func fixedWidth<Value>(_ values: [Value], elementType: UInt32, width: UInt32, into writer: inout Writer,
                                               _ bits: (Value, inout Writer) -> Void) {
-            writer.bytes.reserveCapacity(writer.bytes.count + 20 + values.count * (4 + Int(width)))
+            writer.reserve(20 + values.count * (4 + Int(width)))
             header(elementType: elementType, count: values.count, hasNulls: false, into: &writer)
             for value in values {
                 writer.append(width)
@@ -134,6 +133,13 @@ public struct PostgresBinaryArray: PostgresEncodable {
         mutating func append64(_ value: UInt64) {
             append(UInt32(truncatingIfNeeded: value >> 32))
             append(UInt32(truncatingIfNeeded: value))
+        }
+
+        /// Room for `count` more bytes. Growing by at least double: the records write thousands of small arrays into
+        /// one buffer, and reserving exactly what each needs reallocated (and copied) the whole buffer for each.
+        mutating func reserve(_ count: Int) {
+            let needed = bytes.count + count
+            if needed > bytes.capacity { bytes.reserveCapacity(Swift.max(needed, 2 * bytes.capacity)) }
         }
 
         mutating func appendUTF8(_ text: String) {
