@@ -133,29 +133,24 @@ public struct ProfileStore: Sendable {
         // the table while the claim's rows do not.
         try connection.transaction { tx in
             try tx.execute("SET LOCAL enable_seqscan = off")
-            try copyEvents(tx, userIDs: userIDs, withEventIDs: withEventIDs, types: types, events: &events, seen: &seen)
-        }
-        return (events, seen)
-    }
-
-    private func copyEvents(_ tx: PostgresConnection, userIDs: [Int], withEventIDs: Bool, types: [InteractionType],
-                            events: inout [Int: [Event]], seen: inout [Int: Set<Int>]) throws {
-        try tx.copyOutBinary("""
-            SELECT user_id, item_id, array_position(ARRAY[\(types.map { "'\($0.rawValue)'" }.joined(separator: ","))], type)::int2,
-                   value, occurred_at\(withEventIDs ? ", convert_to(event_id, 'UTF8')" : "")
-            FROM interactions WHERE user_id = ANY('{\(userIDs.map(String.init).joined(separator: ","))}'::int[])
-            """, types: [.int4, .int4, .int2, .float4, .timestamptz] + (withEventIDs ? [.bytea] : [])) { chunk in
-            let users = chunk.int32s(0), items = chunk.int32s(1), typeSlots = chunk.int16s(2), values = chunk.floats(3)
-            let times = chunk.int64s(4), eventIDs = withEventIDs ? chunk.byteArrays(5) : []
-            for row in 0..<chunk.rowCount {
-                seen[Int(users[row]), default: []].insert(Int(items[row]))
-                let slot = Int(typeSlots[row]) - 1
-                guard types.indices.contains(slot), times[row] != .max, times[row] != .min else { continue }
-                events[Int(users[row]), default: []].append(Event(
-                    item: Int(items[row]), type: types[slot], value: Double(values[row]), micros: times[row],
-                    eventID: withEventIDs ? eventIDs[row] : []))
+            try tx.copyOutBinary("""
+                SELECT user_id, item_id, array_position(ARRAY[\(types.map { "'\($0.rawValue)'" }.joined(separator: ","))], type)::int2,
+                       value, occurred_at\(withEventIDs ? ", convert_to(event_id, 'UTF8')" : "")
+                FROM interactions WHERE user_id = ANY('{\(userIDs.map(String.init).joined(separator: ","))}'::int[])
+                """, types: [.int4, .int4, .int2, .float4, .timestamptz] + (withEventIDs ? [.bytea] : [])) { chunk in
+                let users = chunk.int32s(0), items = chunk.int32s(1), typeSlots = chunk.int16s(2), values = chunk.floats(3)
+                let times = chunk.int64s(4), eventIDs = withEventIDs ? chunk.byteArrays(5) : []
+                for row in 0..<chunk.rowCount {
+                    seen[Int(users[row]), default: []].insert(Int(items[row]))
+                    let slot = Int(typeSlots[row]) - 1
+                    guard types.indices.contains(slot), times[row] != .max, times[row] != .min else { continue }
+                    events[Int(users[row]), default: []].append(Event(
+                        item: Int(items[row]), type: types[slot], value: Double(values[row]), micros: times[row],
+                        eventID: withEventIDs ? eventIDs[row] : []))
+                }
             }
         }
+        return (events, seen)
     }
 
     /// Stores summaries. A template written without asking an LLM never replaces one an LLM was asked for: that one

@@ -12,7 +12,7 @@ enum RecommendationListRows {
     /// n.explanation_sources`, in the users' order.
     static func insert(_ users: [UserRecommendations], in tx: PostgresConnection, leading: [any PostgresEncodable],
                        _ statement: (_ lists: String) -> String) throws {
-        // The type's oid in the schema the statement resolves names in (the server checks it against the parameter's).
+        // The element type a binary array names: the type's oid in the schema the statement resolves names in.
         let type = try tx.query("SELECT 'recommendation_list_input'::regtype::oid AS oid")[0].int("oid")
         let lists = PostgresBinaryArray.records(ofType: UInt32(type), users) { user, record in
             record.int4(Int32(user.userID))
