@@ -14,9 +14,13 @@ public struct ALSModel: RecommenderModel {
         /// Treat every interaction as weight 1 (the study's implicit setting) instead of its value.
         public var binary: Bool = true
         public var seed: UInt64 = 42
+        /// `update` re-solves a touched item once its new interactions reach this share of those it was last
+        /// solved on (`FoldInSchedule`); 0 re-solves every touched item every time.
+        public var itemFoldInShare: Double = FoldInSchedule.defaultShare
 
         public init(factors: Int = 64, regularization: Float = 0.05, alpha: Float = 1, iterations: Int = 15,
-                    conjugateGradientSteps: Int = 3, binary: Bool = true, seed: UInt64 = 42) {
+                    conjugateGradientSteps: Int = 3, binary: Bool = true, seed: UInt64 = 42,
+                    itemFoldInShare: Double = FoldInSchedule.defaultShare) {
             self.factors = factors
             self.regularization = regularization
             self.alpha = alpha
@@ -24,6 +28,7 @@ public struct ALSModel: RecommenderModel {
             self.conjugateGradientSteps = conjugateGradientSteps
             self.binary = binary
             self.seed = seed
+            self.itemFoldInShare = itemFoldInShare
         }
     }
 
@@ -31,6 +36,8 @@ public struct ALSModel: RecommenderModel {
     public let configuration: Configuration
     public private(set) var userFactors: Matrix
     public private(set) var itemFactors: Matrix
+    /// Which touched items `update` re-solves (users are always re-solved).
+    private var itemFoldIns: FoldInSchedule
     /// CG steps when folding in a touched row in `update`: enough to converge from a cold start.
     static let foldInSteps = 12
 
@@ -41,6 +48,7 @@ public struct ALSModel: RecommenderModel {
         let scale = 0.01 as Float
         userFactors = Matrix.random(rows: data.userCount, columns: configuration.factors, scale: scale, using: &generator)
         itemFactors = Matrix.random(rows: data.itemCount, columns: configuration.factors, scale: scale, using: &generator)
+        itemFoldIns = FoldInSchedule(share: configuration.itemFoldInShare, solvedOn: data)
         let users = Array(0..<data.userCount), items = Array(0..<data.itemCount)
         for iteration in 0..<configuration.iterations {
             Self.solve(rows: users, of: &userFactors, against: itemFactors, neighbours: data.userItems, values: data.userValues,
@@ -59,6 +67,7 @@ public struct ALSModel: RecommenderModel {
                                       binary: try snapshot.parameter("binary") != 0)
         userFactors = try snapshot.matrix(snapshot.userVectors, index: data.users, columns: configuration.factors)
         itemFactors = try snapshot.matrix(snapshot.itemVectors, index: data.items, columns: configuration.factors)
+        itemFoldIns = FoldInSchedule(share: configuration.itemFoldInShare, solvedOn: data) { snapshot.itemVectors[data.items.id(at: $0)] != nil }
     }
 
     public func score(users: [Int], data: InteractionData, into scores: inout [Float]) {
@@ -66,13 +75,14 @@ public struct ALSModel: RecommenderModel {
                             itemCount: data.itemCount, into: &scores)
     }
 
-    /// Folds in touched users against the fixed item factors, then touched items against the updated users.
+    /// Folds in touched users against the fixed item factors, then the touched items `itemFoldIns` says are due
+    /// against the updated users.
     public mutating func update(data: InteractionData, touched: TouchedSet) {
         userFactors.appendRows(data.userCount - userFactors.rows)
         itemFactors.appendRows(data.itemCount - itemFactors.rows)
         Self.solve(rows: touched.users, of: &userFactors, against: itemFactors, neighbours: data.userItems,
               values: data.userValues, steps: Self.foldInSteps, configuration: configuration)
-        Self.solve(rows: touched.items, of: &itemFactors, against: userFactors, neighbours: data.itemUsers,
+        Self.solve(rows: itemFoldIns.due(touched, data: data), of: &itemFactors, against: userFactors, neighbours: data.itemUsers,
               values: data.itemValues, steps: Self.foldInSteps, configuration: configuration)
     }
 

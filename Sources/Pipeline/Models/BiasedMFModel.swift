@@ -30,6 +30,8 @@ public struct BiasedMFModel: RecommenderModel {
     public private(set) var itemBias: [Float]
     public private(set) var userFactors: Matrix
     public private(set) var itemFactors: Matrix
+    /// Which touched items `update` sweeps (users are always swept).
+    private var itemFoldIns: FoldInSchedule
     /// SGD sweeps over a touched user's (or item's) ratings in `update`.
     static let updateEpochs = 10
 
@@ -42,6 +44,7 @@ public struct BiasedMFModel: RecommenderModel {
         itemBias = [Float](repeating: 0, count: data.itemCount)
         userFactors = Matrix.random(rows: data.userCount, columns: configuration.factors, scale: configuration.initialScale, using: &generator)
         itemFactors = Matrix.random(rows: data.itemCount, columns: configuration.factors, scale: configuration.initialScale, using: &generator)
+        itemFoldIns = FoldInSchedule(solvedOn: data)
         var order = Array(0..<samples.users.count)
         for _ in 0..<configuration.epochs {
             order.shuffle(using: &generator)
@@ -65,6 +68,7 @@ public struct BiasedMFModel: RecommenderModel {
         itemBias = (0..<items.rows).map { items[$0, 0] }
         userFactors = Matrix(rows: users.rows, columns: configuration.factors, storage: (0..<users.rows).flatMap { users.row($0).dropFirst() })
         itemFactors = Matrix(rows: items.rows, columns: configuration.factors, storage: (0..<items.rows).flatMap { items.row($0).dropFirst() })
+        itemFoldIns = FoldInSchedule(solvedOn: data) { snapshot.itemVectors[data.items.id(at: $0)] != nil }
     }
 
     /// The predicted rating.
@@ -118,8 +122,9 @@ public struct BiasedMFModel: RecommenderModel {
                 }
             }
         }
+        let dueItems = itemFoldIns.due(touched, data: data)
         for _ in 0..<Self.updateEpochs {
-            for item in touched.items {
+            for item in dueItems {
                 for (user, rating) in zip(data.itemUsers[item], data.itemValues[item]) {
                     step(user: Int(user), item: item, rating: rating, updateUser: false, updateItem: true)
                 }
