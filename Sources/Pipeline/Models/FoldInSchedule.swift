@@ -1,15 +1,16 @@
 /// Which touched items an incremental update re-solves now.
 ///
 /// Re-solving an item's factor reads every interaction the item has, so re-solving every touched item after every
-/// batch cost the whole interaction matrix each time: a batch touches most popular items, and at ML-20M size that is
-/// half an ALS iteration (seconds) per batch, growing with the data rather than with the batch. A popular item's
-/// factor barely moves with a few more interactions. So an item is re-solved once what it gained since its last
-/// solve reaches `share` of what it had then (at least one interaction): a new or rare item is re-solved at once,
-/// the work per batch follows the new interactions, and no item's factor leaves more than that share unseen.
+/// batch cost about the whole interaction matrix each time: a batch touches most popular items, and at ML-20M size
+/// that was 1.5 s per 5,000-event batch (`bench train --update-batches`), growing with the data rather than with the
+/// batch. A popular item's factor barely moves with a few more interactions. So an item is re-solved once what it
+/// gained since its last solve reaches `share` of what it had then (at least one interaction): a new or rare item is
+/// re-solved at once, the work per batch follows the new interactions, and no item's factor leaves more than that
+/// share unseen.
 /// Touched users are always re-solved by the models: their own recommendations depend on it directly.
 public struct FoldInSchedule: Sendable {
-    /// The stream's refit threshold (`stream.model_refit_growth`, default 1.0) lets the whole model see half its
-    /// data unseen; a tenth keeps each item far inside that.
+    /// The stream refits from scratch once the data doubled (`stream.model_refit_growth`, default 1.0); a tenth
+    /// keeps each item's factor far closer to its data than that.
     public static let defaultShare = 0.1
 
     public let share: Double
